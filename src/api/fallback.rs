@@ -1,0 +1,63 @@
+//! Problem documents for responses our handlers did not write: unmatched routes, wrong methods,
+//! and the errors of actix's own extractors. Every error a client sees is problem+json.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::error::{PROBLEM_CONTENT_TYPE, ProblemKind};
+
+/// The app's default service: 405 when the path exists under another method, else 404.
+pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    if req.match_pattern().is_some() {
+        ProblemKind::METHOD_NOT_ALLOWED.response(
+            format!("{} is not allowed on this path", req.method()),
+            Vec::new(),
+        )
+    } else {
+        ProblemKind::NOT_FOUND.response("no endpoint has this path".into(), Vec::new())
+    }
+}
+
+/// Rewrites a bare error response (empty or plain text) as a problem document.
+pub fn problem_for_bare_error<B: MessageBody>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let already_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+    if already_problem {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let status = response.status();
+    let kind = ProblemKind::for_status(status);
+    // actix's own 4xx messages are safe and useful ("Query deserialize error: ..."); a 5xx
+    // message might not be, so it stays in the log.
+    let detail = match response.response().error() {
+        Some(error) if status.is_client_error() => error.to_string(),
+        Some(error) => {
+            tracing::error!(error = %error, "unhandled server error");
+            "internal error; quote the request id when reporting it".into()
+        }
+        None => kind.title.to_string(),
+    };
+    let (request, _) = response.into_parts();
+    let mut problem = kind.response(detail, Vec::new());
+    if status != kind.status {
+        *problem.status_mut() = status;
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        problem.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, problem).map_into_right_body::<B>(),
+    ))
+}

@@ -1,0 +1,175 @@
+//! The JSON body extractor of the API: content type checked (415), size capped (413), syntax
+//! errors 400, and shape errors 422 `invalid_body` with the JSON Pointer of the offending field.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+
+use super::AppState;
+use crate::error::ApiError;
+
+/// A request body parsed from JSON. Unknown fields are refused by the target types
+/// (`deny_unknown_fields`), so a typo never passes silently.
+pub struct Json<T>(pub T);
+
+/// Overrides the body limit for one resource (e.g. bulk endpoints); otherwise
+/// `SOCVAL_MAX_BODY_BYTES` applies.
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map(|l| l.0)
+            .or_else(|| {
+                req.app_data::<web::Data<AppState>>()
+                    .map(|s| s.max_body_bytes)
+            })
+            .unwrap_or(1024 * 1024);
+        let checked = check_content_type(req).and_then(|()| check_declared_length(req, limit));
+        let mut payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk =
+                    chunk.map_err(|e| ApiError::BadRequest(format!("reading the body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse(&body).map(Json)
+        })
+    }
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let content_type = req.content_type().to_ascii_lowercase();
+    if content_type == "application/json" || content_type.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType {
+            expected: "application/json",
+        })
+    }
+}
+
+fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError> {
+    match req.get_header::<actix_web::http::header::ContentLength>() {
+        Some(length) if length.0 > limit => Err(ApiError::PayloadTooLarge { limit }),
+        _ => Ok(()),
+    }
+}
+
+/// Parses `bytes` as a `T`, telling malformed JSON (400) from JSON of the wrong shape (422).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let pointer = pointer_of(error.path());
+        let inner = error.into_inner();
+        match inner.classify() {
+            Category::Data => ApiError::invalid_body(pointer, inner.to_string()),
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::BadRequest(format!("the body is not valid JSON: {inner}"))
+            }
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// RFC 6901 pointer of a serde path (`scheme.criteria[2].weight` → `/scheme/criteria/2/weight`).
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.replace('~', "~0").replace('/', "~1")),
+            Segment::Enum { variant } => Some(variant.replace('~', "~0").replace('/', "~1")),
+            Segment::Unknown => None,
+        })
+        .fold(String::new(), |pointer, token| pointer + "/" + &token)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Outer {
+        #[serde(rename = "items")]
+        _items: Vec<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        #[serde(rename = "weight")]
+        _weight: u32,
+    }
+
+    fn field_error(body: &str) -> (String, String) {
+        match parse::<Outer>(body.as_bytes()) {
+            Err(ApiError::Validation(errors)) => {
+                (errors[0].pointer.clone(), errors[0].code.to_string())
+            }
+            other => unexpected(other),
+        }
+    }
+
+    fn unexpected(other: Result<Outer, ApiError>) -> (String, String) {
+        (format!("{other:?}"), String::new())
+    }
+
+    #[test]
+    fn a_wrong_type_points_at_the_field() {
+        let (pointer, code) = field_error(r#"{"items": [{"weight": 1}, {"weight": "x"}]}"#);
+        assert_eq!(pointer, "/items/1/weight");
+        assert_eq!(code, "invalid_body");
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let (pointer, code) = field_error(r#"{"items": [{"weight": 1, "wieght": 2}]}"#);
+        assert!(pointer.starts_with("/items/0"), "{pointer}");
+        assert_eq!(code, "invalid_body");
+    }
+
+    #[test]
+    fn a_missing_field_is_invalid_body() {
+        let (pointer, code) = field_error(r#"{"items": [{}]}"#);
+        assert_eq!(pointer, "/items/0");
+        assert_eq!(code, "invalid_body");
+    }
+
+    #[test]
+    fn malformed_json_and_trailing_garbage_are_bad_requests() {
+        assert!(matches!(
+            parse::<Outer>(br#"{"items": [}"#),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse::<Outer>(br#"{"items": []} extra"#),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn pointer_tokens_are_escaped() {
+        let (pointer, _) = field_error(r#"{"items": [], "a/b~c": 1}"#);
+        assert_eq!(pointer, "/a~1b~0c");
+    }
+}

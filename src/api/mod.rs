@@ -1,0 +1,99 @@
+//! The HTTP edge: every route is wired in [`routes`], which is also what the OpenAPI document is
+//! generated from, so the served API and its description cannot drift apart.
+//!
+//! Handlers hold no business rules: they parse, authorise, call a service and map the result.
+
+mod docs;
+mod fallback;
+pub mod json;
+mod observe;
+mod ops;
+mod responses;
+mod whoami;
+
+use actix_web::web;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use fallback::{no_route, problem_for_bare_error};
+pub use observe::{REQUEST_ID, observe};
+
+use crate::db::Db;
+use crate::metrics::Metrics;
+
+/// What every handler may reach; built once per server and shared by all workers.
+pub struct AppState {
+    pub db: Db,
+    pub metrics: Metrics,
+    pub max_body_bytes: usize,
+    /// The OpenAPI document, serialised once at start.
+    pub openapi_json: String,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "socval",
+        description = "Evaluates the social value in public-procurement bids: scoring schemes, \
+            bids, explainable weighted scores, immutable evaluations and a tamper-evident audit log.\n\n\
+            Errors are RFC 9457 `application/problem+json`. Decimals are strings in responses.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    servers((url = "/", description = "This socval server")),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "identity", description = "Who the caller is"),
+        (name = "operations", description = "Health, readiness and metrics for operators"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        scheme.description = Some(
+            "A JWT with claims `sub`, `org`, `roles`, `exp`, `aud` and `iss` \
+             (HS256, RS256 or ES256). `socval token` mints one for development."
+                .into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The one list of endpoints. Documented ones go through `service` (collected into OpenAPI);
+/// the docs themselves are plain actix routes.
+pub fn routes(config: &mut ServiceConfig) {
+    config
+        .service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(whoami::whoami)
+        .map(|plain| {
+            plain
+                .route("/openapi.json", web::get().to(docs::openapi_json))
+                .route("/docs", web::get().to(docs::docs_redirect))
+                .route("/docs/{tail:.*}", web::get().to(docs::docs_asset))
+        });
+}
+
+/// The OpenAPI document of [`routes`], generated without starting a server.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, document) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    document
+}
+
+/// The document as committed in `openapi/openapi.json` and served at `/openapi.json`.
+pub fn openapi_json() -> anyhow::Result<String> {
+    Ok(openapi().to_pretty_json()? + "\n")
+}

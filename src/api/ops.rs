@@ -1,0 +1,58 @@
+//! Operational endpoints for orchestrators and Prometheus; no authentication, no business data.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use crate::db::DbError;
+use crate::error::{ApiError, Problem};
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the process answers; `ready` when it can also serve business requests.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Liveness: the process is up. Does no I/O, so a slow database never restarts healthy pods.
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> web::Json<Health> {
+    web::Json(Health { status: "ok" })
+}
+
+/// Readiness: the database answers and every migration is applied; 503 otherwise.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, body = Health),
+        (status = 503, description = "The database is unreachable or not migrated", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
+    match state.db.check_ready().await {
+        Ok(()) => Ok(web::Json(Health { status: "ready" })),
+        Err(error) => {
+            tracing::warn!(error = %error, "not ready");
+            Err(ApiError::ServiceUnavailable(match error {
+                DbError::Migration(_) => "database migrations are not applied".into(),
+                _ => "the database is unreachable".into(),
+            }))
+        }
+    }
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let text = state.metrics.render(state.db.pool_state())?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text))
+}

@@ -1,0 +1,34 @@
+//! Problem responses shared by many operations, described once for the OpenAPI document.
+//! These types only describe responses; handlers produce them through `ApiError`.
+
+use utoipa::IntoResponses;
+
+use crate::error::Problem;
+
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for OpenAPI; never constructed"
+)]
+pub enum AuthProblems {
+    /// Missing, malformed, forged, expired or wrong-audience bearer token.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The token is valid but grants no role this operation allows.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+}
+
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for OpenAPI; never constructed"
+)]
+pub enum InternalProblem {
+    /// An unexpected failure; the body names the request id to quote.
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
+    /// The database is unavailable; retry later.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}

@@ -1,0 +1,266 @@
+//! Bearer JWT verification → [`Principal`], and role checks.
+//!
+//! Every failure to authenticate is a 401 with a short reason (the token's content is never
+//! echoed); a valid token without a permitted role is a 403. Handlers take a `Principal`
+//! argument and call [`Principal::require_any`].
+
+mod keys;
+pub mod token;
+
+use std::collections::HashSet;
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Validation, decode, decode_header};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use self::keys::VerificationKey;
+use crate::config::{Config, ConfigError};
+use crate::error::ApiError;
+
+/// Clock skew tolerated on `exp`/`nbf`/`iat` between the token issuer and us.
+const LEEWAY_SECONDS: u64 = 30;
+
+/// What a caller may do (api.md, "Authentication and authorisation").
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An e-procurement system: tenders, lots, schemes, bids, evaluations.
+    Platform,
+    /// A buyer's commercial team: what `platform` may, plus moderation, mappings and awards.
+    Commercial,
+    /// Marks bids on the lots it is assigned to.
+    Evaluator,
+    /// Reads everything of its org, including the audit log; changes nothing.
+    Auditor,
+    /// Manages frameworks and measure sets, and everything in its own org.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Platform => "platform",
+            Self::Commercial => "commercial",
+            Self::Evaluator => "evaluator",
+            Self::Auditor => "auditor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub const ALL: &'static [Role] = &[
+        Self::Platform,
+        Self::Commercial,
+        Self::Evaluator,
+        Self::Auditor,
+        Self::Admin,
+    ];
+}
+
+/// The claims socval reads and `socval token` writes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub org: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub aud: String,
+    pub iss: String,
+    pub iat: u64,
+    pub exp: u64,
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"sub": "platform-bluelight", "org": "dept-for-example", "roles": ["platform"]}))]
+pub struct Principal {
+    /// The user or system the token was issued to.
+    pub sub: String,
+    /// The organisation whose data the caller may see.
+    pub org: String,
+    /// The socval roles the token grants (roles socval does not know are ignored).
+    pub roles: Vec<Role>,
+}
+
+impl Principal {
+    /// Allows the call when the caller holds at least one of `allowed`; 403 otherwise.
+    pub fn require_any(&self, allowed: &[Role]) -> Result<(), ApiError> {
+        if self.roles.iter().any(|r| allowed.contains(r)) {
+            Ok(())
+        } else {
+            let names: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::Forbidden(format!(
+                "this operation needs one of the roles: {}",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// Verifies bearer tokens against the configured keys, audience and issuer.
+pub struct Authenticator {
+    keys: Vec<VerificationKey>,
+    audience: String,
+    issuer: String,
+}
+
+impl Authenticator {
+    pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        Ok(Self {
+            keys: keys::load(config)?,
+            audience: config.jwt_audience.clone(),
+            issuer: config.jwt_issuer.clone(),
+        })
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let header =
+            decode_header(token).map_err(|_| unauthorized("the token is not a well-formed JWT"))?;
+        let mut candidates = self
+            .keys
+            .iter()
+            .filter(|k| k.algorithm == header.alg)
+            .filter(|k| header.kid.is_none() || k.kid.is_none() || k.kid == header.kid)
+            .peekable();
+        if candidates.peek().is_none() {
+            return Err(unauthorized(
+                "the token's algorithm or key id is not accepted",
+            ));
+        }
+        let mut validation = Validation::new(header.alg);
+        validation.set_audience(&[&self.audience]);
+        validation.set_issuer(&[&self.issuer]);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.required_spec_claims = ["exp", "aud", "iss", "sub"].map(String::from).into();
+        let mut last_error = ErrorKind::InvalidSignature;
+        for key in candidates {
+            match decode::<Claims>(token, &key.key, &validation) {
+                Ok(data) => return Ok(principal_from(data.claims)),
+                Err(e) => last_error = e.into_kind(),
+            }
+        }
+        Err(unauthorized(match last_error {
+            ErrorKind::ExpiredSignature => "the token has expired",
+            ErrorKind::InvalidAudience => "the token is for another audience",
+            ErrorKind::InvalidIssuer => "the token is from an unknown issuer",
+            ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+            ErrorKind::ImmatureSignature => "the token is not valid yet",
+            ErrorKind::InvalidSignature => "the token's signature does not verify",
+            _ => "the token is invalid",
+        }))
+    }
+}
+
+fn principal_from(claims: Claims) -> Principal {
+    let mut seen = HashSet::new();
+    let roles = claims
+        .roles
+        .iter()
+        .filter_map(|name| Role::ALL.iter().copied().find(|r| r.as_str() == name))
+        .filter(|r| seen.insert(*r))
+        .collect();
+    Principal {
+        sub: claims.sub,
+        org: claims.org,
+        roles,
+    }
+}
+
+fn unauthorized(reason: &str) -> ApiError {
+    ApiError::Unauthorized(reason.into())
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let authenticator = req
+        .app_data::<web::Data<Authenticator>>()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no authenticator configured")))?;
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| unauthorized("an `Authorization: Bearer <token>` header is required"))?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
+    authenticator.verify(token)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::time::Duration;
+
+    fn config() -> Config {
+        Config::default()
+    }
+
+    #[test]
+    fn a_minted_token_verifies_to_its_principal() {
+        let config = config();
+        let token = token::mint(
+            &config,
+            "alice",
+            "acme",
+            &[Role::Commercial, Role::Auditor],
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        let principal = Authenticator::from_config(&config)
+            .unwrap()
+            .verify(&token)
+            .unwrap();
+        assert_eq!(principal.sub, "alice");
+        assert_eq!(principal.org, "acme");
+        assert_eq!(principal.roles, vec![Role::Commercial, Role::Auditor]);
+    }
+
+    #[test]
+    fn unknown_and_repeated_roles_are_dropped() {
+        let principal = principal_from(Claims {
+            sub: "s".into(),
+            org: "o".into(),
+            roles: vec!["root".into(), "auditor".into(), "auditor".into()],
+            aud: "socval".into(),
+            iss: "socval".into(),
+            iat: 0,
+            exp: 0,
+        });
+        assert_eq!(principal.roles, vec![Role::Auditor]);
+    }
+
+    #[test]
+    fn require_any_refuses_a_caller_without_the_role() {
+        let principal = Principal {
+            sub: "s".into(),
+            org: "o".into(),
+            roles: vec![Role::Evaluator],
+        };
+        assert!(principal.require_any(&[Role::Evaluator]).is_ok());
+        let err = principal
+            .require_any(&[Role::Platform, Role::Commercial])
+            .unwrap_err();
+        assert!(matches!(err, ApiError::Forbidden(ref m) if m.contains("platform, commercial")));
+    }
+}

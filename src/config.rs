@@ -1,0 +1,476 @@
+//! Typed configuration, loaded once at start and passed down (never a global).
+//!
+//! Layers, later ones winning: built-in defaults, then `socval.toml` (or the file named by
+//! `SOCVAL_CONFIG`), then `SOCVAL_*` environment variables and `DATABASE_URL`. Every error names the
+//! setting it is about, so a typo fails at start instead of half-working.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The HS256 secret used when none is configured. Good for a laptop only: `serve` warns about it
+/// and refuses it when `SOCVAL_ENV=production`.
+pub const DEVELOPMENT_JWT_SECRET: &str = "socval-development-secret-change-me";
+
+/// One documented setting: the single table that `socval --help` prints and README.md repeats
+/// (a test fails when README.md, this table and [`Config::default`] drift apart).
+pub struct Setting {
+    pub env: &'static str,
+    pub default: &'static str,
+    pub meaning: &'static str,
+}
+
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        env: "SOCVAL_BIND",
+        default: "127.0.0.1:8080",
+        meaning: "address and port the HTTP server listens on",
+    },
+    Setting {
+        env: "DATABASE_URL",
+        default: "sqlite://socval.db",
+        meaning: "`sqlite://<path>` (embedded) or `postgres://user:pass@host/db`",
+    },
+    Setting {
+        env: "SOCVAL_DB_POOL_SIZE",
+        default: "10",
+        meaning: "database connections per replica (replicas × pool size ≤ PostgreSQL max_connections)",
+    },
+    Setting {
+        env: "SOCVAL_DB_TIMEOUT_MS",
+        default: "5000",
+        meaning: "wait for a pooled connection (and SQLite lock) before answering 503",
+    },
+    Setting {
+        env: "SOCVAL_MIGRATE_ON_START",
+        default: "true",
+        meaning: "apply pending migrations when `serve` starts (`socval migrate` does it explicitly)",
+    },
+    Setting {
+        env: "SOCVAL_JWT_SECRET",
+        default: "(development secret)",
+        meaning: "HS256 shared secret; the built-in development value is refused in production",
+    },
+    Setting {
+        env: "SOCVAL_JWT_PUBLIC_KEYS",
+        default: "(none)",
+        meaning: "comma-separated paths of PEM public keys (RS256/ES256) or JWKS files",
+    },
+    Setting {
+        env: "SOCVAL_JWT_AUDIENCE",
+        default: "socval",
+        meaning: "required `aud` claim",
+    },
+    Setting {
+        env: "SOCVAL_JWT_ISSUER",
+        default: "socval",
+        meaning: "required `iss` claim",
+    },
+    Setting {
+        env: "SOCVAL_MAX_BODY_BYTES",
+        default: "1048576",
+        meaning: "largest accepted request body (413 above it)",
+    },
+    Setting {
+        env: "SOCVAL_LOG_FORMAT",
+        default: "pretty",
+        meaning: "`pretty` for people, `json` for log collectors (filter with `RUST_LOG`)",
+    },
+    Setting {
+        env: "SOCVAL_ENV",
+        default: "development",
+        meaning: "`development` or `production` (production refuses the development JWT secret)",
+    },
+    Setting {
+        env: "SOCVAL_SHUTDOWN_TIMEOUT_SECS",
+        default: "30",
+        meaning: "on SIGTERM/SIGINT, how long in-flight requests may take to finish",
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Where the data lives, parsed from `DATABASE_URL` by its scheme. Anything else is refused:
+/// SQLite would accept any string as a path, and a typo must not create an empty database.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum DatabaseUrl {
+    Sqlite { path: String },
+    Postgres { url: String },
+}
+
+impl TryFrom<String> for DatabaseUrl {
+    type Error = String;
+
+    fn try_from(url: String) -> Result<Self, Self::Error> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("`sqlite://` needs a file path, e.g. `sqlite://socval.db`".into());
+            }
+            Ok(Self::Sqlite { path: path.into() })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres { url })
+        } else {
+            Err("must start with `sqlite://` or `postgres://`".into())
+        }
+    }
+}
+
+impl DatabaseUrl {
+    /// Backend name for logs and metrics; never includes credentials.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite { .. } => "sqlite",
+            Self::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database_url: DatabaseUrl,
+    pub db_pool_size: u32,
+    pub db_timeout_ms: u64,
+    pub migrate_on_start: bool,
+    pub jwt_secret: Option<SecretString>,
+    pub jwt_public_keys: Option<String>,
+    pub jwt_audience: String,
+    pub jwt_issuer: String,
+    pub max_body_bytes: usize,
+    pub log_format: LogFormat,
+    pub env: Environment,
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: DatabaseUrl::Sqlite {
+                path: "socval.db".into(),
+            },
+            db_pool_size: 10,
+            db_timeout_ms: 5000,
+            migrate_on_start: true,
+            jwt_secret: None,
+            jwt_public_keys: None,
+            jwt_audience: "socval".into(),
+            jwt_issuer: "socval".into(),
+            max_body_bytes: 1024 * 1024,
+            log_format: LogFormat::Pretty,
+            env: Environment::Development,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    #[error("invalid configuration: {setting} {reason}")]
+    Setting {
+        setting: &'static str,
+        reason: String,
+    },
+}
+
+impl Config {
+    /// Loads the layered configuration from the process environment and the working directory.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var_os("SOCVAL_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("socval.toml"));
+        if std::env::var_os("SOCVAL_CONFIG").is_some() && !file.is_file() {
+            return Err(ConfigError::Setting {
+                setting: "SOCVAL_CONFIG",
+                reason: format!("names `{}`, which is not a readable file", file.display()),
+            });
+        }
+        Self::from_figment(
+            Figment::new()
+                .merge(Toml::file(file))
+                .merge(Env::prefixed("SOCVAL_").ignore(&["CONFIG", "TEST_DATABASE_URL"]))
+                .merge(Env::raw().only(&["DATABASE_URL"])),
+        )
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Self = figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(describe_figment_error(e)))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let positive = |setting, value: u64| {
+            if value == 0 {
+                Err(ConfigError::Setting {
+                    setting,
+                    reason: "must be greater than 0".into(),
+                })
+            } else {
+                Ok(())
+            }
+        };
+        positive("SOCVAL_DB_POOL_SIZE", self.db_pool_size.into())?;
+        positive("SOCVAL_DB_TIMEOUT_MS", self.db_timeout_ms)?;
+        positive("SOCVAL_MAX_BODY_BYTES", self.max_body_bytes as u64)?;
+        if self
+            .jwt_secret
+            .as_ref()
+            .is_some_and(|s| s.expose_secret().len() < 32)
+        {
+            return Err(ConfigError::Setting {
+                setting: "SOCVAL_JWT_SECRET",
+                reason: "must be at least 32 bytes long".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// What `serve` additionally demands: production never runs on the development secret, nor
+    /// without keys of its own.
+    pub fn check_for_serving(&self) -> Result<(), ConfigError> {
+        if self.env != Environment::Production {
+            return Ok(());
+        }
+        if self
+            .jwt_secret
+            .as_ref()
+            .is_some_and(|s| s.expose_secret() == DEVELOPMENT_JWT_SECRET)
+        {
+            return Err(ConfigError::Setting {
+                setting: "SOCVAL_JWT_SECRET",
+                reason: "is the development secret, which SOCVAL_ENV=production refuses".into(),
+            });
+        }
+        if self.jwt_secret.is_none() && self.jwt_public_keys.is_none() {
+            return Err(ConfigError::Setting {
+                setting: "SOCVAL_JWT_SECRET",
+                reason: "or SOCVAL_JWT_PUBLIC_KEYS must be set when SOCVAL_ENV=production".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The HS256 secret in force: the configured one, else (outside production) the development
+    /// default. `None` means HS256 tokens are not accepted at all.
+    pub fn hs256_secret(&self) -> Option<&str> {
+        match (&self.jwt_secret, self.env) {
+            (Some(secret), _) => Some(secret.expose_secret()),
+            (None, Environment::Development) => Some(DEVELOPMENT_JWT_SECRET),
+            (None, Environment::Production) => None,
+        }
+    }
+
+    pub fn uses_development_secret(&self) -> bool {
+        self.hs256_secret() == Some(DEVELOPMENT_JWT_SECRET)
+    }
+
+    pub fn db_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_timeout_ms)
+    }
+
+    /// The settings table as `socval --help` prints it.
+    pub fn settings_help() -> String {
+        let mut help = String::from(
+            "Settings (environment variables; also keys of socval.toml in lower case without SOCVAL_):\n",
+        );
+        for s in SETTINGS {
+            help.push_str(&format!(
+                "  {:<30} {} [default: {}]\n",
+                s.env, s.meaning, s.default
+            ));
+        }
+        help
+    }
+}
+
+/// Figment reports the key (`max_body_bytes`); people set the variable (`SOCVAL_MAX_BODY_BYTES`),
+/// so both are named.
+fn describe_figment_error(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|e| {
+            let setting = e
+                .path
+                .last()
+                .map(|key| env_name(key))
+                .unwrap_or_else(|| "configuration".into());
+            format!("{setting}: {}", e.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn env_name(key: &str) -> String {
+    if key == "database_url" {
+        "DATABASE_URL".into()
+    } else {
+        format!("SOCVAL_{}", key.to_ascii_uppercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn documented_defaults_are_the_defaults_in_code() {
+        Jail::expect_with(|jail| {
+            for s in SETTINGS.iter().filter(|s| !s.default.starts_with('(')) {
+                jail.set_env(s.env, s.default);
+            }
+            let from_docs = Config::load().expect("documented defaults load");
+            let defaults = Config::default();
+            assert_eq!(from_docs.bind, defaults.bind);
+            assert_eq!(from_docs.database_url, defaults.database_url);
+            assert_eq!(from_docs.db_pool_size, defaults.db_pool_size);
+            assert_eq!(from_docs.db_timeout_ms, defaults.db_timeout_ms);
+            assert_eq!(from_docs.migrate_on_start, defaults.migrate_on_start);
+            assert_eq!(from_docs.jwt_audience, defaults.jwt_audience);
+            assert_eq!(from_docs.jwt_issuer, defaults.jwt_issuer);
+            assert_eq!(from_docs.max_body_bytes, defaults.max_body_bytes);
+            assert_eq!(from_docs.log_format, defaults.log_format);
+            assert_eq!(from_docs.env, defaults.env);
+            assert_eq!(
+                from_docs.shutdown_timeout_secs,
+                defaults.shutdown_timeout_secs
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn every_field_has_a_documented_setting() {
+        // A field added to Config without a row in SETTINGS would be undocumented.
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "socval.toml",
+                "bind = \"127.0.0.1:9\"\nunknown_setting = 1\n",
+            )?;
+            let err = Config::load().unwrap_err().to_string();
+            assert!(err.contains("unknown_setting"), "{err}");
+            Ok(())
+        });
+        let documented: Vec<String> = SETTINGS.iter().map(|s| s.env.to_string()).collect();
+        for field in [
+            "bind",
+            "database_url",
+            "db_pool_size",
+            "db_timeout_ms",
+            "migrate_on_start",
+            "jwt_secret",
+            "jwt_public_keys",
+            "jwt_audience",
+            "jwt_issuer",
+            "max_body_bytes",
+            "log_format",
+            "env",
+            "shutdown_timeout_secs",
+        ] {
+            assert!(
+                documented.contains(&env_name(field)),
+                "{field} undocumented"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_value_names_the_environment_variable() {
+        Jail::expect_with(|jail| {
+            jail.set_env("SOCVAL_MAX_BODY_BYTES", "lots");
+            let err = Config::load().unwrap_err().to_string();
+            assert!(err.contains("SOCVAL_MAX_BODY_BYTES"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_database_scheme_is_refused() {
+        Jail::expect_with(|jail| {
+            jail.set_env("DATABASE_URL", "mysql://localhost/socval");
+            let err = Config::load().unwrap_err().to_string();
+            assert!(err.contains("DATABASE_URL"), "{err}");
+            assert!(err.contains("sqlite://"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_toml_file_is_read_and_the_environment_wins() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "socval.toml",
+                "bind = \"0.0.0.0:9000\"\njwt_audience = \"from-file\"\n",
+            )?;
+            jail.set_env("SOCVAL_JWT_AUDIENCE", "from-env");
+            let config = Config::load().unwrap();
+            assert_eq!(config.bind.port(), 9000);
+            assert_eq!(config.jwt_audience, "from-env");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn production_refuses_the_development_secret_and_missing_keys() {
+        Jail::expect_with(|jail| {
+            jail.set_env("SOCVAL_ENV", "production");
+            let config = Config::load().unwrap();
+            assert_eq!(config.hs256_secret(), None);
+            let err = config.check_for_serving().unwrap_err().to_string();
+            assert!(err.contains("SOCVAL_JWT_SECRET"), "{err}");
+
+            jail.set_env("SOCVAL_JWT_SECRET", DEVELOPMENT_JWT_SECRET);
+            let err = Config::load().unwrap().check_for_serving().unwrap_err();
+            assert!(err.to_string().contains("development secret"), "{err}");
+
+            jail.set_env(
+                "SOCVAL_JWT_SECRET",
+                "a-production-secret-of-at-least-32-bytes",
+            );
+            assert!(Config::load().unwrap().check_for_serving().is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn development_falls_back_to_the_development_secret() {
+        let config = Config::default();
+        assert!(config.uses_development_secret());
+        assert!(config.check_for_serving().is_ok());
+    }
+
+    #[test]
+    fn a_short_secret_is_refused() {
+        Jail::expect_with(|jail| {
+            jail.set_env("SOCVAL_JWT_SECRET", "short");
+            let err = Config::load().unwrap_err().to_string();
+            assert!(err.contains("SOCVAL_JWT_SECRET"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,117 @@
+//! Persistence: diesel on SQLite (embedded default) or PostgreSQL, chosen from `DATABASE_URL`.
+//!
+//! Diesel blocks, so every query runs through [`Db::run`] on the blocking thread pool, carrying the
+//! request's tracing span; async workers never wait on the database. Queries take
+//! `&mut DbConnection` so they work equally inside a transaction.
+
+mod connection;
+pub mod migrations;
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::r2d2::{self, Pool, PooledConnection};
+
+pub use connection::{ConnectionManager, DbConnection};
+
+use crate::config::Config;
+use crate::metrics::PoolState;
+
+/// Why a database call failed, in terms the API maps to a status.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No connection within the timeout, or the server is down: the client may retry (503).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("migrations: {0}")]
+    Migration(String),
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager>,
+    backend: &'static str,
+}
+
+impl Db {
+    /// Creates the pool without connecting: a database that is down at start makes `/readyz`
+    /// answer 503 until it is back, instead of crashing the process.
+    pub fn new(config: &Config) -> Self {
+        let manager = ConnectionManager::new(config.database_url.clone(), config.db_timeout_ms);
+        let pool = Pool::builder()
+            .max_size(config.db_pool_size)
+            .min_idle(Some(0))
+            .connection_timeout(config.db_timeout())
+            .test_on_check_out(true)
+            .build_unchecked(manager);
+        Self {
+            pool,
+            backend: config.database_url.backend(),
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Runs `work` with a pooled connection on the blocking pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            let mut conn = checkout(&pool)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| DbError::Unavailable("the blocking task was cancelled".into()))?
+    }
+
+    /// Applies pending migrations on a fresh connection (used at start and by `socval migrate`).
+    pub fn migrate_blocking(&self) -> anyhow::Result<Vec<String>> {
+        let mut conn = checkout(&self.pool).context("connecting to DATABASE_URL")?;
+        migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("applying migrations: {e}"))
+    }
+
+    /// Ready means: a connection answers and no migration is pending.
+    pub async fn check_ready(&self) -> Result<(), DbError> {
+        self.run(|conn| match migrations::has_pending(conn) {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(DbError::Migration("pending migrations".into())),
+            Err(e) => Err(DbError::Migration(e.to_string())),
+        })
+        .await
+    }
+
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            idle: state.idle_connections,
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            max: self.pool.max_size(),
+        }
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.pool.connection_timeout()
+    }
+}
+
+fn checkout(
+    pool: &Pool<ConnectionManager>,
+) -> Result<PooledConnection<ConnectionManager>, DbError> {
+    pool.get().map_err(|e| DbError::Unavailable(e.to_string()))
+}
+
+impl From<r2d2::Error> for DbError {
+    fn from(error: r2d2::Error) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}

@@ -1,0 +1,311 @@
+//! The one error type of the HTTP edge, rendered once as RFC 9457 `application/problem+json`.
+//!
+//! Lower layers have their own `thiserror` types and convert into [`ApiError`]; handlers return
+//! `Result<_, ApiError>`. A 5xx body says "internal error" and the request id, nothing more: the
+//! cause chain goes to the log only, so no SQL text, path or secret ever reaches a client.
+
+use std::borrow::Cow;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::telemetry::RequestContext;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+const PROBLEM_BASE: &str = "https://socval.dev/problems/";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://socval.dev/problems/validation",
+    "title": "Request validation failed",
+    "status": 422,
+    "detail": "1 field failed validation",
+    "instance": "/v1/evaluations/preview",
+    "request_id": "0193a5b2-6c1e-7c7a-9a51-0c2f4a3b9d10",
+    "errors": [{"pointer": "/scheme/criteria/2/weight", "code": "weight_not_positive", "message": "weight must be greater than 0"}]
+}))]
+pub struct Problem {
+    /// A stable URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this request, in plain words.
+    pub detail: String,
+    /// The request path this problem occurred on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The `x-request-id` of the request: quote it when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Every invalid field, when the problem is a validation failure.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON Pointer (RFC 6901) into the request body, e.g. `/scheme/criteria/2/weight`.
+    pub pointer: String,
+    /// Stable machine-readable code, e.g. `invalid_body`.
+    pub code: Cow<'static, str>,
+    /// Explanation for a person.
+    pub message: String,
+}
+
+/// Why a request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("{} field(s) failed validation", .0.len())]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("no such resource")]
+    NotFound,
+    #[error("body larger than the {limit}-byte limit")]
+    PayloadTooLarge { limit: usize },
+    #[error("expected a body of type {expected}")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("{0}")]
+    ServiceUnavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn invalid_body(pointer: String, message: String) -> Self {
+        Self::Validation(vec![FieldError {
+            pointer,
+            code: Cow::Borrowed("invalid_body"),
+            message,
+        }])
+    }
+
+    fn kind(&self) -> ProblemKind {
+        match self {
+            Self::BadRequest(_) => ProblemKind::BAD_REQUEST,
+            Self::Validation(_) => ProblemKind::VALIDATION,
+            Self::Unauthorized(_) => ProblemKind::UNAUTHORIZED,
+            Self::Forbidden(_) => ProblemKind::FORBIDDEN,
+            Self::NotFound => ProblemKind::NOT_FOUND,
+            Self::PayloadTooLarge { .. } => ProblemKind::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType { .. } => ProblemKind::UNSUPPORTED_MEDIA_TYPE,
+            Self::ServiceUnavailable(_) => ProblemKind::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => ProblemKind::INTERNAL,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind().status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let kind = self.kind();
+        let detail = match self {
+            Self::Internal(cause) => {
+                tracing::error!(error.cause_chain = ?cause, "internal error");
+                "internal error; quote the request id when reporting it".to_string()
+            }
+            other => other.to_string(),
+        };
+        let errors = match self {
+            Self::Validation(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        let mut response = kind.response(detail, errors);
+        if matches!(self, Self::Unauthorized(_)) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        response
+    }
+}
+
+/// A kind of problem: its status, stable type URI and title.
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemKind {
+    pub status: StatusCode,
+    pub slug: &'static str,
+    pub title: &'static str,
+}
+
+impl ProblemKind {
+    pub const BAD_REQUEST: Self = Self::new(
+        StatusCode::BAD_REQUEST,
+        "malformed-request",
+        "Malformed request",
+    );
+    pub const VALIDATION: Self = Self::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+        "Request validation failed",
+    );
+    pub const UNAUTHORIZED: Self = Self::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "Missing or invalid bearer token",
+    );
+    pub const FORBIDDEN: Self = Self::new(StatusCode::FORBIDDEN, "forbidden", "Role not allowed");
+    pub const NOT_FOUND: Self = Self::new(StatusCode::NOT_FOUND, "not-found", "Not found");
+    pub const METHOD_NOT_ALLOWED: Self = Self::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+    );
+    pub const PAYLOAD_TOO_LARGE: Self = Self::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        "Payload too large",
+    );
+    pub const UNSUPPORTED_MEDIA_TYPE: Self = Self::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        "Unsupported media type",
+    );
+    pub const SERVICE_UNAVAILABLE: Self = Self::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "service-unavailable",
+        "Service unavailable",
+    );
+    pub const INTERNAL: Self = Self::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+    );
+
+    const fn new(status: StatusCode, slug: &'static str, title: &'static str) -> Self {
+        Self {
+            status,
+            slug,
+            title,
+        }
+    }
+
+    /// The kind for a status produced outside our handlers (routing, actix extractors).
+    pub fn for_status(status: StatusCode) -> Self {
+        [
+            Self::BAD_REQUEST,
+            Self::UNAUTHORIZED,
+            Self::FORBIDDEN,
+            Self::NOT_FOUND,
+            Self::METHOD_NOT_ALLOWED,
+            Self::PAYLOAD_TOO_LARGE,
+            Self::UNSUPPORTED_MEDIA_TYPE,
+            Self::VALIDATION,
+            Self::SERVICE_UNAVAILABLE,
+        ]
+        .into_iter()
+        .find(|kind| kind.status == status)
+        .unwrap_or(if status.is_client_error() {
+            Self::new(status, "client-error", "Client error")
+        } else {
+            Self::INTERNAL
+        })
+    }
+
+    /// Builds the problem response, stamped with the current request's path and id.
+    pub fn response(self, detail: String, errors: Vec<FieldError>) -> HttpResponse {
+        let context = RequestContext::current();
+        let problem = Problem {
+            problem_type: format!("{PROBLEM_BASE}{}", self.slug),
+            title: self.title.into(),
+            status: self.status.as_u16(),
+            detail,
+            instance: context.as_ref().map(|c| c.path.clone()),
+            request_id: context.map(|c| c.request_id),
+            errors,
+        };
+        HttpResponse::build(self.status)
+            .content_type(PROBLEM_CONTENT_TYPE)
+            .json(problem)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    async fn body_of(error: ApiError) -> (StatusCode, serde_json::Value) {
+        let response = error.error_response();
+        let status = response.status();
+        let bytes = to_bytes(response.into_body()).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[actix_web::test]
+    async fn an_internal_error_never_shows_its_cause() {
+        let cause = anyhow::anyhow!("SELECT secret FROM users WHERE password = 'hunter2'");
+        let (status, body) = body_of(ApiError::Internal(cause)).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let text = body.to_string();
+        assert!(!text.contains("SELECT"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert_eq!(body["type"], "https://socval.dev/problems/internal");
+    }
+
+    #[actix_web::test]
+    async fn a_validation_error_lists_every_field() {
+        let errors = vec![
+            FieldError {
+                pointer: "/a".into(),
+                code: "invalid_body".into(),
+                message: "x".into(),
+            },
+            FieldError {
+                pointer: "/b/0".into(),
+                code: "invalid_body".into(),
+                message: "y".into(),
+            },
+        ];
+        let (status, body) = body_of(ApiError::Validation(errors)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][1]["pointer"], "/b/0");
+        assert_eq!(body["status"], 422);
+    }
+
+    #[test]
+    fn unauthorized_carries_the_bearer_challenge() {
+        let response = ApiError::Unauthorized("expired".into()).error_response();
+        assert_eq!(
+            response.headers().get(header::WWW_AUTHENTICATE).unwrap(),
+            "Bearer error=\"invalid_token\""
+        );
+        assert_eq!(
+            response.headers().get(header::CONTENT_TYPE).unwrap(),
+            PROBLEM_CONTENT_TYPE
+        );
+    }
+
+    #[test]
+    fn statuses_from_outside_our_handlers_get_a_kind() {
+        assert_eq!(
+            ProblemKind::for_status(StatusCode::METHOD_NOT_ALLOWED).slug,
+            "method-not-allowed"
+        );
+        assert_eq!(
+            ProblemKind::for_status(StatusCode::IM_A_TEAPOT).slug,
+            "client-error"
+        );
+        assert_eq!(
+            ProblemKind::for_status(StatusCode::BAD_GATEWAY).slug,
+            "internal"
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! The `socval` command: parses the CLI, loads the config and hands over to the library.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use socval::auth::{Role, token};
+use socval::config::Config;
+use socval::db::Db;
+use socval::startup::Application;
+use socval::{api, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "socval",
+    version,
+    about = "Social value evaluation service for public-procurement bids",
+    long_about = "Social value evaluation service for public-procurement bids.\n\n\
+        Without a subcommand, `socval` serves the API (same as `socval serve`).",
+    after_help = Config::settings_help(),
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default): migrates the database first unless SOCVAL_MIGRATE_ON_START=false.
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Print the OpenAPI 3.1 document (the content of openapi/openapi.json).
+    Openapi,
+    /// Mint a signed development JWT with the configured HS256 secret.
+    Token {
+        /// Role to grant; repeat or comma-separate for several.
+        #[arg(long = "role", value_enum, value_delimiter = ',', required = true)]
+        roles: Vec<Role>,
+        /// Organisation whose data the token may reach.
+        #[arg(long)]
+        org: String,
+        /// Subject: the user or system the token is for.
+        #[arg(long, default_value = "developer")]
+        sub: String,
+        /// Lifetime, e.g. `30m`, `1h`, `7d`.
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        ttl: Duration,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command.unwrap_or(Command::Serve)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("socval: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Openapi => {
+            print!("{}", api::openapi_json()?);
+            Ok(())
+        }
+        Command::Token {
+            roles,
+            org,
+            sub,
+            ttl,
+        } => {
+            let config = Config::load()?;
+            println!("{}", token::mint(&config, &sub, &org, &roles, ttl)?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config::load()?;
+            telemetry::init(&config.log_format);
+            let applied = Db::new(&config).migrate_blocking()?;
+            tracing::info!(migrations.applied = ?applied, "database migrated");
+            Ok(())
+        }
+        Command::Serve => serve(Config::load()?),
+    }
+}
+
+#[tokio::main]
+async fn serve(config: Config) -> anyhow::Result<()> {
+    telemetry::init(&config.log_format);
+    config.check_for_serving()?;
+    if config.uses_development_secret() {
+        tracing::warn!(
+            "using the built-in development JWT secret: anyone can mint tokens; set SOCVAL_JWT_SECRET or SOCVAL_JWT_PUBLIC_KEYS"
+        );
+    }
+    let application = Application::build(config).await?;
+    application.run_until_stopped().await?;
+    tracing::info!("socval stopped");
+    Ok(())
+}

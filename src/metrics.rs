@@ -1,0 +1,136 @@
+//! Prometheus metrics. Each application owns its registry (no global), so tests running many
+//! servers in one process never mix their counts.
+
+use anyhow::Context;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// Latency buckets from 1 ms to 10 s: the API answers in milliseconds, big evaluations in seconds.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Label used for requests that matched no route, so random paths cannot explode the series count.
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool: IntGaugeVec,
+}
+
+/// A snapshot of the connection pool, taken when metrics are scraped.
+pub struct PoolState {
+    pub idle: u32,
+    pub in_use: u32,
+    pub max: u32,
+}
+
+impl Metrics {
+    pub fn new(database_backend: &str) -> anyhow::Result<Self> {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests served"),
+            &["method", "route", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency, from first byte read to response ready",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["method", "route", "status"],
+        )?;
+        let pool = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections by state"),
+            &["state"],
+        )?;
+        let build = IntGaugeVec::new(
+            Opts::new(
+                "socval_build_info",
+                "Build of the running socval (value is always 1)",
+            ),
+            &["version", "database"],
+        )?;
+        build
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), database_backend])
+            .set(1);
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(pool.clone()),
+            Box::new(build),
+        ] {
+            registry
+                .register(collector)
+                .context("registering a metric")?;
+        }
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            pool,
+        })
+    }
+
+    /// Records one served request. `route` is the route template (`/v1/tenders/{id}`), never the
+    /// raw path.
+    pub fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    /// The Prometheus text exposition of every metric, with the pool gauges refreshed.
+    pub fn render(&self, pool: PoolState) -> anyhow::Result<String> {
+        for (state, value) in [
+            ("idle", pool.idle),
+            ("in_use", pool.in_use),
+            ("max", pool.max),
+        ] {
+            self.pool.with_label_values(&[state]).set(value.into());
+        }
+        let mut buffer = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .context("encoding metrics")?;
+        String::from_utf8(buffer).context("metrics are not UTF-8")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn requests_are_counted_by_route_template_and_status() {
+        let metrics = Metrics::new("sqlite").unwrap();
+        metrics.observe_request("GET", "/v1/tenders/{id}", 200, 0.003);
+        metrics.observe_request("GET", "/v1/tenders/{id}", 200, 0.004);
+        let text = metrics
+            .render(PoolState {
+                idle: 3,
+                in_use: 1,
+                max: 10,
+            })
+            .unwrap();
+        assert!(
+            text.contains(
+                r#"http_requests_total{method="GET",route="/v1/tenders/{id}",status="200"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"db_pool_connections{state="max"} 10"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("socval_build_info{database=\"sqlite\""),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! Building and running the server as a function of a listener and a config, so tests bind
+//! port 0 and read the real port back.
+//!
+//! Shutdown: actix-web handles SIGTERM and SIGINT by no longer accepting connections and letting
+//! in-flight requests finish (up to `SOCVAL_SHUTDOWN_TIMEOUT_SECS`) before the process exits.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use utoipa_actix_web::AppExt;
+
+use crate::api::{self, AppState};
+use crate::auth::Authenticator;
+use crate::config::Config;
+use crate::db::Db;
+use crate::metrics::Metrics;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `SOCVAL_BIND` and builds the server (migrating first when configured to).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("SOCVAL_BIND: cannot listen on {}", config.bind))?;
+        Self::with_listener(listener, config).await
+    }
+
+    pub async fn with_listener(listener: TcpListener, config: Config) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let server = run(listener, config).await?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT (or the server handle's stop), then drains.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Prepares everything a request needs, then starts serving on `listener`.
+pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server> {
+    let authenticator = web::Data::new(Authenticator::from_config(&config)?);
+    let db = Db::new(&config);
+    if config.migrate_on_start {
+        let migrating = db.clone();
+        let applied = tokio::task::spawn_blocking(move || migrating.migrate_blocking())
+            .await
+            .context("migration task")??;
+        tracing::info!(db.backend = db.backend(), migrations.applied = ?applied, "database migrated");
+    }
+    let state = web::Data::new(AppState {
+        metrics: Metrics::new(db.backend())?,
+        db,
+        max_body_bytes: config.max_body_bytes,
+        openapi_json: api::openapi_json()?,
+    });
+
+    let address = listener.local_addr()?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .configure(api::routes)
+            .into_app()
+            .app_data(state.clone())
+            .app_data(authenticator.clone())
+            .default_service(web::to(api::no_route))
+            .wrap(ErrorHandlers::new().default_handler(api::problem_for_bare_error))
+            .wrap(from_fn(api::observe))
+    })
+    .listen(listener)?
+    .shutdown_timeout(config.shutdown_timeout_secs)
+    .run();
+    tracing::info!(address = %address, "socval listening");
+    Ok(server)
+}
