@@ -334,7 +334,8 @@ fn env_name(key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    // figment's Jail closures return its large error type by design.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err)]
     use super::*;
     use figment::Jail;
 
@@ -396,6 +397,15 @@ mod tests {
                 documented.contains(&env_name(field)),
                 "{field} undocumented"
             );
+        }
+    }
+
+    #[test]
+    fn the_readme_table_lists_every_setting_with_its_default() {
+        let readme = include_str!("../README.md");
+        for s in SETTINGS {
+            let row = format!("| `{}` | `{}` | {} |", s.env, s.default, s.meaning);
+            assert!(readme.contains(&row), "README.md lacks the row:\n{row}");
         }
     }
 

@@ -122,9 +122,9 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::panic)]
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
     use actix_web::middleware::from_fn;
-    use actix_web::{App, HttpResponse, test, web};
+    use actix_web::{App, test, web};
 
     use super::*;
 
@@ -134,6 +134,21 @@ mod tests {
 
     async fn fine() -> HttpResponse {
         HttpResponse::Ok().body("fine")
+    }
+
+    /// What the HTTP dispatcher does: an `Err` from the service is rendered by its error.
+    async fn respond(
+        app: &impl actix_web::dev::Service<
+            actix_http::Request,
+            Response = ServiceResponse<BoxBody>,
+            Error = actix_web::Error,
+        >,
+        uri: &str,
+    ) -> HttpResponse {
+        match test::try_call_service(app, test::TestRequest::get().uri(uri).to_request()).await {
+            Ok(response) => response.into_parts().1,
+            Err(error) => error.error_response(),
+        }
     }
 
     #[actix_web::test]
@@ -146,18 +161,18 @@ mod tests {
         )
         .await;
 
-        let response =
-            test::call_service(&app, test::TestRequest::get().uri("/panic").to_request()).await;
+        let response = respond(&app, "/panic").await;
         assert_eq!(response.status(), 500);
         assert!(response.headers().contains_key(REQUEST_ID));
-        let body: serde_json::Value = test::read_body_json(response).await;
+        let bytes = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(body["type"], "https://socval.dev/problems/internal");
         assert!(!body.to_string().contains("boom"), "{body}");
         assert!(body["request_id"].is_string(), "{body}");
 
-        let response =
-            test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
-        assert_eq!(response.status(), 200);
+        assert_eq!(respond(&app, "/fine").await.status(), 200);
     }
 
     #[actix_web::test]

@@ -16,7 +16,11 @@ pub struct Health {
 }
 
 /// Liveness: the process is up. Does no I/O, so a slow database never restarts healthy pods.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "The process is alive", body = Health))
+)]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
@@ -25,8 +29,9 @@ pub async fn healthz() -> web::Json<Health> {
 /// Readiness: the database answers and every migration is applied; 503 otherwise.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     responses(
-        (status = 200, body = Health),
+        (status = 200, description = "Ready to serve", body = Health),
         (status = 503, description = "The database is unreachable or not migrated", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -47,6 +52,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
 /// Prometheus metrics in the text exposition format.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"))
 )]
 #[get("/metrics")]

@@ -11,7 +11,11 @@ use crate::error::ApiError;
 #[utoipa::path(
     tag = "identity",
     security(("bearer" = [])),
-    responses((status = 200, body = Principal), AuthProblems, InternalProblem)
+    responses(
+        (status = 200, description = "The caller's principal", body = Principal),
+        AuthProblems,
+        InternalProblem
+    )
 )]
 #[get("/v1/whoami")]
 pub async fn whoami(principal: Principal) -> Result<web::Json<Principal>, ApiError> {

@@ -1,0 +1,18 @@
+//! Black-box HTTP tests: the real server on a random port, a fresh database per test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod auth;
+mod cli;
+mod docs;
+mod errors;
+mod health;
+mod metrics;
+mod migrations;
