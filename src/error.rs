@@ -107,6 +107,22 @@ impl ApiError {
     }
 }
 
+/// Database failures mapped on purpose: a missing row is 404, an unavailable database 503 (the
+/// client may retry), anything else 500 with the cause logged, never shown.
+impl From<crate::db::DbError> for ApiError {
+    fn from(error: crate::db::DbError) -> Self {
+        use crate::db::DbError;
+        match error {
+            DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
+            DbError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Self::ServiceUnavailable("the database is unavailable; retry shortly".into())
+            }
+            other => Self::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.kind().status
@@ -290,6 +306,26 @@ mod tests {
         assert_eq!(
             response.headers().get(header::CONTENT_TYPE).unwrap(),
             PROBLEM_CONTENT_TYPE
+        );
+    }
+
+    #[test]
+    fn database_errors_map_to_404_503_and_500() {
+        use crate::db::DbError;
+        let status = |e: DbError| ApiError::from(e).status_code();
+        assert_eq!(
+            status(DbError::Query(diesel::result::Error::NotFound)),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            status(DbError::Unavailable("timed out".into())),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(DbError::Query(
+                diesel::result::Error::BrokenTransactionManager
+            )),
+            StatusCode::INTERNAL_SERVER_ERROR
         );
     }
 

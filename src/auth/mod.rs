@@ -141,7 +141,7 @@ impl Authenticator {
         let mut last_error = ErrorKind::InvalidSignature;
         for key in candidates {
             match decode::<Claims>(token, &key.key, &validation) {
-                Ok(data) => return Ok(principal_from(data.claims)),
+                Ok(data) => return principal_from(data.claims),
                 Err(e) => last_error = e.into_kind(),
             }
         }
@@ -157,7 +157,13 @@ impl Authenticator {
     }
 }
 
-fn principal_from(claims: Claims) -> Principal {
+fn principal_from(claims: Claims) -> Result<Principal, ApiError> {
+    // Every row belongs to an org: a token naming none (or no one) cannot be scoped.
+    if claims.org.trim().is_empty() || claims.sub.trim().is_empty() {
+        return Err(unauthorized(
+            "the token's `sub` and `org` claims must not be empty",
+        ));
+    }
     let mut seen = HashSet::new();
     let roles = claims
         .roles
@@ -165,11 +171,11 @@ fn principal_from(claims: Claims) -> Principal {
         .filter_map(|name| Role::ALL.iter().copied().find(|r| r.as_str() == name))
         .filter(|r| seen.insert(*r))
         .collect();
-    Principal {
+    Ok(Principal {
         sub: claims.sub,
         org: claims.org,
         roles,
-    }
+    })
 }
 
 fn unauthorized(reason: &str) -> ApiError {
@@ -236,18 +242,28 @@ mod tests {
         assert_eq!(principal.roles, vec![Role::Commercial, Role::Auditor]);
     }
 
-    #[test]
-    fn unknown_and_repeated_roles_are_dropped() {
-        let principal = principal_from(Claims {
-            sub: "s".into(),
-            org: "o".into(),
-            roles: vec!["root".into(), "auditor".into(), "auditor".into()],
+    fn claims(sub: &str, org: &str, roles: &[&str]) -> Claims {
+        Claims {
+            sub: sub.into(),
+            org: org.into(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
             aud: "socval".into(),
             iss: "socval".into(),
             iat: 0,
             exp: 0,
-        });
+        }
+    }
+
+    #[test]
+    fn unknown_and_repeated_roles_are_dropped() {
+        let principal = principal_from(claims("s", "o", &["root", "auditor", "auditor"])).unwrap();
         assert_eq!(principal.roles, vec![Role::Auditor]);
+    }
+
+    #[test]
+    fn a_token_without_an_org_or_subject_is_refused() {
+        assert!(principal_from(claims("s", " ", &["auditor"])).is_err());
+        assert!(principal_from(claims("", "o", &["auditor"])).is_err());
     }
 
     #[test]

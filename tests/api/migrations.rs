@@ -59,3 +59,34 @@ fn the_audit_table_refuses_updates_and_deletes_on_sqlite() {
 fn the_audit_table_refuses_updates_and_deletes_on_postgres() {
     audit_rows_cannot_be_changed(Backend::Postgres);
 }
+
+#[test]
+fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
+    use diesel::sql_types::Text;
+    use diesel::{QueryableByName, RunQueryDsl};
+
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = Text)]
+        value: String,
+    }
+
+    let database = TestDatabase::create(Backend::Sqlite).unwrap();
+    let manager = ConnectionManager::new(database.url.clone(), 1234);
+    migrations::run_pending(&mut manager.connect_now().unwrap()).unwrap();
+    let socval::db::DbConnection::Sqlite(mut conn) = manager.connect_now().unwrap() else {
+        panic!("a sqlite:// URL opens SQLite");
+    };
+    let mut pragma = |name: &str, column: &str| {
+        diesel::sql_query(format!(
+            "SELECT CAST({column} AS TEXT) AS value FROM pragma_{name}"
+        ))
+        .get_result::<Setting>(&mut conn)
+        .unwrap()
+        .value
+    };
+    assert_eq!(pragma("journal_mode", "journal_mode"), "wal");
+    assert_eq!(pragma("foreign_keys", "foreign_keys"), "1");
+    assert_eq!(pragma("busy_timeout", "timeout"), "1234");
+    assert_eq!(pragma("synchronous", "synchronous"), "2", "FULL");
+}
