@@ -8,7 +8,7 @@ use socval::auth::{Role, token};
 use socval::config::Config;
 use socval::db::Db;
 use socval::startup::Application;
-use socval::{api, telemetry};
+use socval::{api, probe, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +32,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI 3.1 document (the content of openapi/openapi.json).
     Openapi,
+    /// Exit 0 when the server on SOCVAL_BIND answers /healthz (a container HEALTHCHECK).
+    Healthcheck,
     /// Mint a signed development JWT with the configured HS256 secret.
     Token {
         /// Role to grant; repeat or comma-separate for several.
@@ -83,6 +85,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!(migrations.applied = ?applied, "database migrated");
             Ok(())
         }
+        Command::Healthcheck => probe::healthz(Config::load()?.bind),
         Command::Serve => serve(Config::load()?),
     }
 }

@@ -38,6 +38,7 @@ fn help_lists_the_subcommands_and_the_settings() {
         "migrate",
         "openapi",
         "token",
+        "healthcheck",
         "SOCVAL_BIND",
         "DATABASE_URL",
         "SOCVAL_JWT_SECRET",
@@ -205,6 +206,13 @@ fn migrate_then_serve_then_a_minted_token_is_accepted_then_sigterm_stops_cleanly
             .request("GET /readyz HTTP/1.1\r\n")
             .starts_with("HTTP/1.1 200")
     );
+    let bind = format!("0.0.0.0:{}", server.port);
+    let healthy = run(
+        dir.path(),
+        &[("SOCVAL_BIND", bind.as_str())],
+        &["healthcheck"],
+    );
+    assert!(healthy.status.success(), "{}", stderr(&healthy));
 
     let minted = run(
         dir.path(),
@@ -237,6 +245,12 @@ fn migrate_then_serve_then_a_minted_token_is_accepted_then_sigterm_stops_cleanly
     let mut server = server;
     let exit = wait_for_exit(&mut server.child, Duration::from_secs(10));
     assert_eq!(exit, Some(0), "the server exits cleanly after draining");
+    let unhealthy = run(
+        dir.path(),
+        &[("SOCVAL_BIND", bind.as_str())],
+        &["healthcheck"],
+    );
+    assert!(!unhealthy.status.success(), "nothing answers once stopped");
 }
 
 fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<i32> {
