@@ -47,6 +47,18 @@ pub struct Problem {
     /// Every invalid field, when the problem is a validation failure.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Warnings found while validating, reported even though the request failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ProblemWarning>,
+}
+
+/// Something worth a person's attention that did not, by itself, fail the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProblemWarning {
+    /// Stable machine-readable code, e.g. `social_value_below_recommended_minimum`.
+    pub code: Cow<'static, str>,
+    /// Explanation for a person.
+    pub message: String,
 }
 
 /// One invalid field of a request.
@@ -65,8 +77,11 @@ pub struct FieldError {
 pub enum ApiError {
     #[error("malformed request: {0}")]
     BadRequest(String),
-    #[error("{} field(s) failed validation", .0.len())]
-    Validation(Vec<FieldError>),
+    #[error("{} field(s) failed validation", errors.len())]
+    Validation {
+        errors: Vec<FieldError>,
+        warnings: Vec<ProblemWarning>,
+    },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -85,17 +100,20 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid_body(pointer: String, message: String) -> Self {
-        Self::Validation(vec![FieldError {
-            pointer,
-            code: Cow::Borrowed("invalid_body"),
-            message,
-        }])
+        Self::Validation {
+            errors: vec![FieldError {
+                pointer,
+                code: Cow::Borrowed("invalid_body"),
+                message,
+            }],
+            warnings: Vec::new(),
+        }
     }
 
     fn kind(&self) -> ProblemKind {
         match self {
             Self::BadRequest(_) => ProblemKind::BAD_REQUEST,
-            Self::Validation(_) => ProblemKind::VALIDATION,
+            Self::Validation { .. } => ProblemKind::VALIDATION,
             Self::Unauthorized(_) => ProblemKind::UNAUTHORIZED,
             Self::Forbidden(_) => ProblemKind::FORBIDDEN,
             Self::NotFound => ProblemKind::NOT_FOUND,
@@ -137,11 +155,12 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        let errors = match self {
-            Self::Validation(errors) => errors.clone(),
-            _ => Vec::new(),
+        let mut response = match self {
+            Self::Validation { errors, warnings } => {
+                kind.problem_response(detail, errors.clone(), warnings.clone())
+            }
+            _ => kind.response(detail, Vec::new()),
         };
-        let mut response = kind.response(detail, errors);
         if matches!(self, Self::Unauthorized(_)) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -236,6 +255,15 @@ impl ProblemKind {
 
     /// Builds the problem response, stamped with the current request's path and id.
     pub fn response(self, detail: String, errors: Vec<FieldError>) -> HttpResponse {
+        self.problem_response(detail, errors, Vec::new())
+    }
+
+    fn problem_response(
+        self,
+        detail: String,
+        errors: Vec<FieldError>,
+        warnings: Vec<ProblemWarning>,
+    ) -> HttpResponse {
         let context = RequestContext::current();
         let problem = Problem {
             problem_type: format!("{PROBLEM_BASE}{}", self.slug),
@@ -245,6 +273,7 @@ impl ProblemKind {
             instance: context.as_ref().map(|c| c.path.clone()),
             request_id: context.map(|c| c.request_id),
             errors,
+            warnings,
         };
         HttpResponse::build(self.status)
             .content_type(PROBLEM_CONTENT_TYPE)
@@ -290,9 +319,17 @@ mod tests {
                 message: "y".into(),
             },
         ];
-        let (status, body) = body_of(ApiError::Validation(errors)).await;
+        let warnings = vec![ProblemWarning {
+            code: "social_value_below_recommended_minimum".into(),
+            message: "z".into(),
+        }];
+        let (status, body) = body_of(ApiError::Validation { errors, warnings }).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["errors"][1]["pointer"], "/b/0");
+        assert_eq!(
+            body["warnings"][0]["code"],
+            "social_value_below_recommended_minimum"
+        );
         assert_eq!(body["status"], 422);
     }
 

@@ -6,10 +6,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalogue;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod metrics;
 pub mod probe;
+pub mod scoring;
 pub mod startup;
 pub mod telemetry;

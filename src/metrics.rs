@@ -19,6 +19,8 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     pool: IntGaugeVec,
+    evaluations: IntCounterVec,
+    evaluation_latency: HistogramVec,
 }
 
 /// A snapshot of the connection pool, taken when metrics are scraped.
@@ -47,6 +49,21 @@ impl Metrics {
             Opts::new("db_pool_connections", "Database pool connections by state"),
             &["state"],
         )?;
+        let evaluations = IntCounterVec::new(
+            Opts::new(
+                "socval_evaluations_total",
+                "Evaluations run by the scoring engine (kind: preview or stored)",
+            ),
+            &["kind", "outcome"],
+        )?;
+        let evaluation_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "socval_evaluation_duration_seconds",
+                "Time the scoring engine took per evaluation",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["kind"],
+        )?;
         let build = IntGaugeVec::new(
             Opts::new(
                 "socval_build_info",
@@ -61,6 +78,8 @@ impl Metrics {
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool.clone()),
+            Box::new(evaluations.clone()),
+            Box::new(evaluation_latency.clone()),
             Box::new(build),
         ] {
             registry
@@ -72,7 +91,17 @@ impl Metrics {
             requests,
             latency,
             pool,
+            evaluations,
+            evaluation_latency,
         })
+    }
+
+    /// Records one run of the engine; `outcome` is `scored` or `rejected`.
+    pub fn observe_evaluation(&self, kind: &str, outcome: &str, seconds: f64) {
+        self.evaluations.with_label_values(&[kind, outcome]).inc();
+        self.evaluation_latency
+            .with_label_values(&[kind])
+            .observe(seconds);
     }
 
     /// Records one served request. `route` is the route template (`/v1/tenders/{id}`), never the

@@ -123,7 +123,7 @@ mod tests {
 
     fn field_error(body: &str) -> (String, String) {
         match parse::<Outer>(body.as_bytes()) {
-            Err(ApiError::Validation(errors)) => {
+            Err(ApiError::Validation { errors, .. }) => {
                 (errors[0].pointer.clone(), errors[0].code.to_string())
             }
             other => unexpected(other),

@@ -9,6 +9,7 @@ pub mod json;
 mod observe;
 mod ops;
 mod responses;
+mod scoring;
 mod whoami;
 
 use actix_web::web;
@@ -46,6 +47,7 @@ pub struct AppState {
     modifiers(&BearerAuth),
     tags(
         (name = "identity", description = "Who the caller is"),
+        (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
 )]
@@ -75,6 +77,12 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(ops::readyz)
         .service(ops::metrics)
         .service(whoami::whoami)
+        .service(scoring::validate)
+        .service(
+            utoipa_actix_web::scope("/v1/evaluations")
+                .app_data(json::BodyLimit(scoring::PREVIEW_BODY_LIMIT))
+                .service(scoring::preview),
+        )
         .map(|plain| {
             plain
                 .route("/openapi.json", web::get().to(docs::openapi_json))

@@ -32,3 +32,24 @@ pub enum InternalProblem {
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
 }
+
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for OpenAPI; never constructed"
+)]
+pub enum BodyProblems {
+    /// The body is not well-formed JSON.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
+    /// The body exceeds the size limit of this route.
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// The body is not `application/json`.
+    #[response(status = 415, content_type = "application/problem+json")]
+    WrongMediaType(Problem),
+    /// The body breaks a rule: `errors` lists every failure with a JSON Pointer and a code
+    /// (`invalid_body` for a missing, unknown or mistyped field); `warnings` may accompany them.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}

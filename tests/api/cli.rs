@@ -186,7 +186,7 @@ impl Drop for Server {
 }
 
 #[test]
-fn migrate_then_serve_then_a_minted_token_is_accepted_then_sigterm_stops_cleanly() {
+fn migrate_then_serve_then_a_minted_token_is_accepted_then_sigterm_lets_requests_finish() {
     let dir = tempfile::tempdir().unwrap();
     let env = [
         ("DATABASE_URL", "sqlite://data.db"),
@@ -241,7 +241,33 @@ fn migrate_then_serve_then_a_minted_token_is_accepted_then_sigterm_stops_cleanly
         "{whoami}"
     );
 
+    // A request still streaming its body when SIGTERM lands is answered before the exit.
+    let example: serde_json::Value =
+        serde_json::from_str(include_str!("../golden/worked_example.json")).unwrap();
+    let body = serde_json::json!({"scheme": example["scheme"], "measures": example["measures"]})
+        .to_string();
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    let mut in_flight = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        in_flight,
+        "POST /v1/schemes/validate HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first_half}",
+        token.trim(),
+        body.len()
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
     server.terminate();
+    std::thread::sleep(Duration::from_millis(300));
+    in_flight.write_all(second_half.as_bytes()).unwrap();
+    let mut response = String::new();
+    in_flight.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "in-flight request answered: {response:?}"
+    );
+    assert!(response.contains(r#""valid":true"#), "{response}");
+
     let mut server = server;
     let exit = wait_for_exit(&mut server.child, Duration::from_secs(10));
     assert_eq!(exit, Some(0), "the server exits cleanly after draining");

@@ -16,3 +16,4 @@ mod errors;
 mod health;
 mod metrics;
 mod migrations;
+mod scoring;

@@ -1,0 +1,151 @@
+//! Stateless scoring (api.md, "Stateless scoring"): validate a scheme, or score bids without
+//! storing anything. Any authenticated role may call both.
+
+use std::time::Instant;
+
+use actix_web::{HttpResponse, post, web};
+
+use super::AppState;
+use super::json::Json;
+use super::responses::{AuthProblems, BodyProblems, InternalProblem};
+use crate::auth::{Principal, Role};
+use crate::catalogue;
+use crate::error::{ApiError, FieldError, ProblemWarning};
+use crate::scoring::{
+    self, EvaluationResult, PreviewRequest, Rejection, ValidateRequest, ValidationReport,
+};
+
+/// Most bids one preview may score; the body limit of the route is sized for it.
+pub const MAX_PREVIEW_BIDS: usize = 5_000;
+/// Body limit of the preview route: 5,000 bids with dozens of commitments each.
+pub const PREVIEW_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Checks a scheme against every rule of the scoring specification that needs no bids: weights,
+/// the social value minimum of the framework, scales, outcomes and measures. Always `200` with
+/// `valid`, every error (with a JSON Pointer into this body) and every warning.
+#[utoipa::path(
+    tag = "scoring",
+    security(("bearer" = [])),
+    request_body(content = ValidateRequest, example = examples::validate_request),
+    responses(
+        (status = 200, description = "The verdict, with every error and warning", body = ValidationReport),
+        BodyProblems,
+        AuthProblems,
+        InternalProblem
+    )
+)]
+#[post("/v1/schemes/validate")]
+pub async fn validate(
+    principal: Principal,
+    body: Json<ValidateRequest>,
+) -> Result<web::Json<ValidationReport>, ApiError> {
+    principal.require_any(Role::ALL)?;
+    Ok(web::Json(scoring::validate(&body.0, catalogue::builtin())))
+}
+
+/// Scores bids under a scheme without storing anything: ranks, winner, points and a plain-language
+/// explanation per criterion per bid, flags and warnings, with the engine version and the SHA-256
+/// of the canonical inputs. Without `measures`, the built-in `socval-sample` measure set is used.
+/// Up to 5,000 bids per request. A request that breaks a rule is `422` listing every failure.
+#[utoipa::path(
+    tag = "scoring",
+    security(("bearer" = [])),
+    request_body(content = PreviewRequest, example = examples::preview_request),
+    responses(
+        (status = 200, description = "The evaluation result", body = EvaluationResult, example = examples::preview_result),
+        BodyProblems,
+        AuthProblems,
+        InternalProblem
+    )
+)]
+#[post("/preview")]
+pub async fn preview(
+    principal: Principal,
+    state: web::Data<AppState>,
+    body: Json<PreviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_any(Role::ALL)?;
+    let request = body.0;
+    if request.bids.len() > MAX_PREVIEW_BIDS {
+        return Err(ApiError::Validation {
+            errors: vec![FieldError {
+                pointer: "/bids".into(),
+                code: "too_many_bids".into(),
+                message: format!(
+                    "a preview scores at most {MAX_PREVIEW_BIDS} bids; this one has {}",
+                    request.bids.len()
+                ),
+            }],
+            warnings: Vec::new(),
+        });
+    }
+    // Thousands of bids take milliseconds of CPU: scored (and serialised, since the result borrows
+    // from the request) off the async worker, like blocking I/O.
+    let started = Instant::now();
+    let outcome = web::block(move || {
+        scoring::preview(&request, catalogue::builtin()).map(|result| serde_json::to_vec(&result))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("scoring task failed: {e}")))?;
+    let label = if outcome.is_ok() {
+        "scored"
+    } else {
+        "rejected"
+    };
+    state
+        .metrics
+        .observe_evaluation("preview", label, started.elapsed().as_secs_f64());
+    let body = outcome.map_err(rejected)?.map_err(anyhow::Error::from)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+/// A rejection of the engine as a 422 problem listing every failure and warning.
+pub fn rejected(rejection: Rejection) -> ApiError {
+    ApiError::Validation {
+        errors: rejection
+            .errors
+            .into_iter()
+            .map(|issue| FieldError {
+                pointer: issue.pointer,
+                code: issue.code.as_str().into(),
+                message: issue.message,
+            })
+            .collect(),
+        warnings: rejection
+            .warnings
+            .into_iter()
+            .map(|warning| ProblemWarning {
+                code: warning.code.as_str().into(),
+                message: warning.message,
+            })
+            .collect(),
+    }
+}
+
+/// Examples for the OpenAPI document: the worked example of scoring.md, kept as the golden test's
+/// files so the documentation is exactly what the engine does.
+mod examples {
+    pub fn preview_request() -> serde_json::Value {
+        parse(include_str!("../../tests/golden/worked_example.json"))
+    }
+
+    pub fn preview_result() -> serde_json::Value {
+        parse(include_str!(
+            "../../tests/golden/worked_example.result.json"
+        ))
+    }
+
+    pub fn validate_request() -> serde_json::Value {
+        let mut request = preview_request();
+        if let Some(object) = request.as_object_mut() {
+            object.retain(|key, _| key == "scheme" || key == "measures");
+        }
+        request
+    }
+
+    fn parse(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+}
