@@ -38,6 +38,9 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong in this request, in plain words.
     pub detail: String,
+    /// A stable machine-readable code for this kind of refusal, e.g. `measure_set_exists`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Cow<'static, str>>,
     /// The request path this problem occurred on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
@@ -88,6 +91,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("no such resource")]
     NotFound,
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
     #[error("body larger than the {limit}-byte limit")]
     PayloadTooLarge { limit: usize },
     #[error("expected a body of type {expected}")]
@@ -117,6 +122,7 @@ impl ApiError {
             Self::Unauthorized(_) => ProblemKind::UNAUTHORIZED,
             Self::Forbidden(_) => ProblemKind::FORBIDDEN,
             Self::NotFound => ProblemKind::NOT_FOUND,
+            Self::Conflict { .. } => ProblemKind::CONFLICT,
             Self::PayloadTooLarge { .. } => ProblemKind::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => ProblemKind::UNSUPPORTED_MEDIA_TYPE,
             Self::ServiceUnavailable(_) => ProblemKind::SERVICE_UNAVAILABLE,
@@ -157,7 +163,10 @@ impl ResponseError for ApiError {
         };
         let mut response = match self {
             Self::Validation { errors, warnings } => {
-                kind.problem_response(detail, errors.clone(), warnings.clone())
+                kind.problem_response(detail, None, errors.clone(), warnings.clone())
+            }
+            Self::Conflict { code, .. } => {
+                kind.problem_response(detail, Some(Cow::Borrowed(code)), Vec::new(), Vec::new())
             }
             _ => kind.response(detail, Vec::new()),
         };
@@ -197,6 +206,7 @@ impl ProblemKind {
     );
     pub const FORBIDDEN: Self = Self::new(StatusCode::FORBIDDEN, "forbidden", "Role not allowed");
     pub const NOT_FOUND: Self = Self::new(StatusCode::NOT_FOUND, "not-found", "Not found");
+    pub const CONFLICT: Self = Self::new(StatusCode::CONFLICT, "conflict", "Conflict");
     pub const METHOD_NOT_ALLOWED: Self = Self::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
@@ -239,6 +249,7 @@ impl ProblemKind {
             Self::FORBIDDEN,
             Self::NOT_FOUND,
             Self::METHOD_NOT_ALLOWED,
+            Self::CONFLICT,
             Self::PAYLOAD_TOO_LARGE,
             Self::UNSUPPORTED_MEDIA_TYPE,
             Self::VALIDATION,
@@ -255,12 +266,13 @@ impl ProblemKind {
 
     /// Builds the problem response, stamped with the current request's path and id.
     pub fn response(self, detail: String, errors: Vec<FieldError>) -> HttpResponse {
-        self.problem_response(detail, errors, Vec::new())
+        self.problem_response(detail, None, errors, Vec::new())
     }
 
     fn problem_response(
         self,
         detail: String,
+        code: Option<Cow<'static, str>>,
         errors: Vec<FieldError>,
         warnings: Vec<ProblemWarning>,
     ) -> HttpResponse {
@@ -270,6 +282,7 @@ impl ProblemKind {
             title: self.title.into(),
             status: self.status.as_u16(),
             detail,
+            code,
             instance: context.as_ref().map(|c| c.path.clone()),
             request_id: context.map(|c| c.request_id),
             errors,

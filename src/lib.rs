@@ -13,5 +13,6 @@ pub mod error;
 pub mod metrics;
 pub mod probe;
 pub mod scoring;
+pub mod service;
 pub mod startup;
 pub mod telemetry;

@@ -49,6 +49,9 @@ impl Application {
 
 /// Prepares everything a request needs, then starts serving on `listener`.
 pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server> {
+    crate::catalogue::builtin()
+        .check()
+        .context("the built-in catalogue is unusable")?;
     let authenticator = web::Data::new(Authenticator::from_config(&config)?);
     let db = Db::new(&config);
     if config.migrate_on_start {

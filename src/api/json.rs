@@ -33,22 +33,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     .map(|s| s.max_body_bytes)
             })
             .unwrap_or(1024 * 1024);
-        let checked = check_content_type(req).and_then(|()| check_declared_length(req, limit));
-        let mut payload = payload.take();
+        let checked = check_content_type(req);
+        let request = req.clone();
+        let payload = payload.take();
         Box::pin(async move {
             checked?;
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|e| ApiError::BadRequest(format!("reading the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse(&body).map(Json)
+            parse(&read_body(&request, payload, limit).await?).map(Json)
         })
     }
+}
+
+/// Reads a whole body, refusing it (413) as soon as it is known to exceed `limit`.
+pub async fn read_body(
+    req: &HttpRequest,
+    mut payload: Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
+    check_declared_length(req, limit)?;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("reading the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {

@@ -5,9 +5,12 @@
 
 mod docs;
 mod fallback;
+mod frameworks;
 pub mod json;
+mod measure_sets;
 mod observe;
 mod ops;
+mod pagination;
 mod responses;
 mod scoring;
 mod whoami;
@@ -47,6 +50,7 @@ pub struct AppState {
     modifiers(&BearerAuth),
     tags(
         (name = "identity", description = "Who the caller is"),
+        (name = "catalogue", description = "Social Value Models, measure sets and their crosswalk"),
         (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -77,6 +81,12 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(ops::readyz)
         .service(ops::metrics)
         .service(whoami::whoami)
+        .service(frameworks::list)
+        .service(frameworks::get)
+        .service(frameworks::outcome_measures)
+        .service(measure_sets::list)
+        .service(measure_sets::get)
+        .service(measure_sets::create)
         .service(scoring::validate)
         .service(
             utoipa_actix_web::scope("/v1/evaluations")

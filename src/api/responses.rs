@@ -53,3 +53,14 @@ pub enum BodyProblems {
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
 }
+
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for OpenAPI; never constructed"
+)]
+pub enum NotFoundProblem {
+    /// No such resource (or one the caller's org may not see).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+}

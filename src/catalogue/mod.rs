@@ -11,6 +11,7 @@
 //! (`PPN06-20:MAC2.1`, `PPN002:1a`). A measure mapped to an award criterion also counts towards a
 //! criterion on that award criterion's policy outcome.
 
+pub mod import;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,7 +176,9 @@ impl Builtin {
             .collect()
     }
 
-    fn covers(&self, outcome: &str, measure_outcome: &str) -> bool {
+    /// Whether a measure mapped to `measure_outcome` counts towards `outcome`: the same code, or
+    /// `outcome` is the policy outcome of that award criterion.
+    pub fn covers(&self, outcome: &str, measure_outcome: &str) -> bool {
         outcome == measure_outcome
             || self
                 .outcomes

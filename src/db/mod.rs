@@ -5,12 +5,13 @@
 //! `&mut DbConnection` so they work equally inside a transaction.
 
 mod connection;
+pub mod measure_sets;
 pub mod migrations;
 pub mod schema;
 
-use std::time::Duration;
-
 use anyhow::Context;
+use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::{self, Pool, PooledConnection};
 
 pub use connection::{ConnectionManager, DbConnection};
@@ -28,6 +29,9 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("migrations: {0}")]
     Migration(String),
+    /// A stored value does not parse back (e.g. a decimal column edited by hand).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
 }
 
 #[derive(Clone)]
@@ -98,9 +102,34 @@ impl Db {
             max: self.pool.max_size(),
         }
     }
+}
 
-    pub fn timeout(&self) -> Duration {
-        self.pool.connection_timeout()
+/// Runs `work` in a transaction that holds the write lock from its first statement, and commits
+/// only if `work` succeeds. On SQLite that is `BEGIN IMMEDIATE`: a deferred transaction that reads
+/// (the audit chain's last hash) and then writes fails with SQLITE_BUSY_SNAPSHOT when another
+/// writer commits in between, which no busy timeout retries.
+pub fn write_transaction<T, F>(conn: &mut DbConnection, work: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, DbError>,
+{
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match conn {
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgres(_) => Manager::begin_transaction(conn)?,
+    }
+    match work(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = Manager::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(error)
+        }
     }
 }
 

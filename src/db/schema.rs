@@ -15,3 +15,38 @@ diesel::table! {
         hash -> Text,
     }
 }
+
+diesel::table! {
+    measure_sets (id) {
+        id -> Text,
+        name -> Text,
+        version -> Text,
+        licence -> Text,
+        source -> Text,
+        valid_from -> Text,
+        redistributable -> Bool,
+        owner_org -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        measure_count -> Integer,
+    }
+}
+
+diesel::table! {
+    measures (measure_set_id, position) {
+        measure_set_id -> Text,
+        position -> Integer,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        proxy_value -> Text,
+        deadweight -> Text,
+        attribution -> Text,
+        displacement -> Text,
+        outcomes -> Text,
+        description -> Text,
+    }
+}
+
+diesel::joinable!(measures -> measure_sets (measure_set_id));
+diesel::allow_tables_to_appear_in_same_query!(audit_events, measure_sets, measures);

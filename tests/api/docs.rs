@@ -27,6 +27,22 @@ fn the_document_is_openapi_3_1_with_bearer_security_and_problem_schema() {
     assert!(whoami["responses"]["401"]["content"]["application/problem+json"].is_object());
 }
 
+#[test]
+fn every_operation_has_a_unique_operation_id() {
+    let document: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut ids: Vec<&str> = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|operation| operation["operationId"].as_str().unwrap())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "duplicated operationId among {ids:?}");
+}
+
 #[tokio::test]
 async fn openapi_json_is_served_exactly_as_committed() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();

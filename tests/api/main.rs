@@ -10,6 +10,7 @@
 mod common;
 
 mod auth;
+mod catalogue;
 mod cli;
 mod docs;
 mod errors;

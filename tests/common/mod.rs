@@ -36,7 +36,12 @@ impl TestApp {
 
     /// A valid token for `ORG` with `roles`, signed like the server expects.
     pub fn token(&self, roles: &[Role]) -> String {
-        token::mint(&self.config, "tester", ORG, roles, Duration::from_secs(300)).unwrap()
+        self.token_for(ORG, roles)
+    }
+
+    /// A valid token for another org.
+    pub fn token_for(&self, org: &str, roles: &[Role]) -> String {
+        token::mint(&self.config, "tester", org, roles, Duration::from_secs(300)).unwrap()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -1,0 +1,2 @@
+DROP TABLE measures;
+DROP TABLE measure_sets;
