@@ -6,13 +6,16 @@
 mod docs;
 mod fallback;
 mod frameworks;
+mod idempotency;
 pub mod json;
 mod measure_sets;
 mod observe;
 mod ops;
 mod pagination;
 mod responses;
+mod schemes;
 mod scoring;
+mod tenders;
 mod whoami;
 
 use actix_web::web;
@@ -51,6 +54,7 @@ pub struct AppState {
     tags(
         (name = "identity", description = "Who the caller is"),
         (name = "catalogue", description = "Social Value Models, measure sets and their crosswalk"),
+        (name = "tenders", description = "Tenders, lots and their status"),
         (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -87,6 +91,17 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(measure_sets::list)
         .service(measure_sets::get)
         .service(measure_sets::create)
+        .service(tenders::create)
+        .service(tenders::list)
+        .service(tenders::get)
+        .service(tenders::update)
+        .service(tenders::add_lot)
+        .service(tenders::get_lot)
+        .service(schemes::put_scheme)
+        .service(schemes::get_scheme)
+        .service(tenders::open_lot)
+        .service(tenders::close_lot)
+        .service(tenders::cancel_lot)
         .service(scoring::validate)
         .service(
             utoipa_actix_web::scope("/v1/evaluations")

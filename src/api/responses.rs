@@ -64,3 +64,15 @@ pub enum NotFoundProblem {
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(Problem),
 }
+
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for OpenAPI; never constructed"
+)]
+pub enum StateProblems {
+    /// The request conflicts with the current state: `code` says how (`invalid_transition`,
+    /// `lot_not_open`, `scheme_frozen`, `external_id_exists`, `idempotency_key_reused`, …).
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+}

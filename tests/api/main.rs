@@ -18,3 +18,4 @@ mod health;
 mod metrics;
 mod migrations;
 mod scoring;
+mod tenders;
