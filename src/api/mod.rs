@@ -8,6 +8,7 @@ mod fallback;
 mod frameworks;
 mod idempotency;
 pub mod json;
+mod mapping;
 mod measure_sets;
 mod observe;
 mod ops;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
+    /// One suggestion index per measure set, built on first use.
+    pub suggesters: crate::service::mapping::SuggesterCache,
 }
 
 #[derive(OpenApi)]
@@ -102,6 +105,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(tenders::open_lot)
         .service(tenders::close_lot)
         .service(tenders::cancel_lot)
+        .service(mapping::suggest)
         .service(scoring::validate)
         .service(
             utoipa_actix_web::scope("/v1/evaluations")

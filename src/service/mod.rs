@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod idempotency;
 pub mod lots;
+pub mod mapping;
 pub mod measure_sets;
 pub mod tenders;
 
