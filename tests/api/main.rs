@@ -10,6 +10,7 @@
 mod common;
 
 mod auth;
+mod bids;
 mod catalogue;
 mod cli;
 mod docs;
