@@ -3,6 +3,8 @@
 //! `SOCVAL_TEST_DATABASE_URL` is set) that is dropped afterwards.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod chaos_proxy;
+
 use std::net::TcpListener;
 use std::sync::Once;
 use std::time::Duration;
