@@ -3,6 +3,7 @@
 //!
 //! Handlers hold no business rules: they parse, authorise, call a service and map the result.
 
+mod audit;
 mod docs;
 mod fallback;
 mod frameworks;
@@ -51,6 +52,7 @@ pub struct AppState {
     tags(
         (name = "identity", description = "Who the caller is"),
         (name = "catalogue", description = "Social Value Models, measure sets and their crosswalk"),
+        (name = "audit", description = "The tamper-evident audit log of each org and its verification"),
         (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -87,6 +89,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(measure_sets::list)
         .service(measure_sets::get)
         .service(measure_sets::create)
+        .service(audit::list)
+        .service(audit::verify)
         .service(scoring::validate)
         .service(
             utoipa_actix_web::scope("/v1/evaluations")

@@ -66,6 +66,28 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// The page of `rows` fetched in order with a limit of `limit + 1`: the extra row only tells
+    /// that another page follows, which resumes after the last row kept (`key`).
+    pub fn from_rows<R>(
+        rows: Vec<R>,
+        limit: usize,
+        key: impl Fn(&R) -> String,
+        view: impl FnMut(R) -> T,
+    ) -> Self {
+        let more = rows.len() > limit;
+        let kept: Vec<R> = rows.into_iter().take(limit).collect();
+        let next_cursor = kept
+            .last()
+            .filter(|_| more)
+            .map(|last| cursor_after(&key(last)));
+        Self {
+            items: kept.into_iter().map(view).collect(),
+            next_cursor,
+        }
+    }
+}
+
 fn bad_cursor() -> ApiError {
     invalid_query("/cursor", "the cursor is not one this API issued".into())
 }
