@@ -124,3 +124,12 @@ pub fn page(
     }
     Ok(query.load(conn)?)
 }
+
+/// Every org that has events, in name order.
+pub fn org_ids(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    Ok(audit_events::table
+        .select(audit_events::org_id)
+        .distinct()
+        .order(audit_events::org_id)
+        .load(conn)?)
+}

@@ -186,6 +186,20 @@ fn check(row: &AuditEventRow, expected_prev: &str) -> Option<InvalidReason> {
     }
 }
 
+/// Verifies `org`'s chain, or every org's when `None` (`socval check-audit`), in org order.
+pub fn verify_orgs(
+    conn: &mut DbConnection,
+    org: Option<&str>,
+) -> Result<Vec<(String, Verification)>, ServiceError> {
+    let orgs = match org {
+        Some(org) => vec![org.to_string()],
+        None => repo::org_ids(conn)?,
+    };
+    orgs.into_iter()
+        .map(|org| verify(conn, &org).map(|verification| (org, verification)))
+        .collect()
+}
+
 /// A page of the org's events that match `filter`, in chain order.
 pub fn list(
     conn: &mut DbConnection,

@@ -13,7 +13,7 @@ use socval::db::{ConnectionManager, DbConnection, write_transaction};
 use socval::service::audit::{self, AuditEvent, GENESIS_HASH};
 
 use crate::catalogue::json_of;
-use crate::common::{ORG, TestApp};
+use crate::common::{Backend, ORG, TestApp, spawn_app};
 use crate::on_both_backends;
 
 /// Imports a one-measure set as admin of `org`: one `import` event in that org's chain.
@@ -336,4 +336,75 @@ on_both_backends! {
         }
         assert_eq!(verify(&app).await, intact(8));
     }
+}
+
+/// The operator's view: `socval check-audit` as a process, on the database a server wrote.
+#[tokio::test]
+async fn check_audit_passes_an_intact_chain_and_names_the_edited_event() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let seqs = three_events(&app).await;
+    import_as(&app, "other-org", "4").await;
+    let DatabaseUrl::Sqlite { path } = app.database_url() else {
+        unreachable!("a SQLite app")
+    };
+    let check_at = |url: String, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_socval"))
+            .env_clear()
+            .env("DATABASE_URL", url)
+            .arg("check-audit")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let check = |args: &[&str]| check_at(format!("sqlite://{path}"), args);
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+
+    let intact = check(&[]);
+    assert!(intact.status.success(), "{}", text(&intact.stderr));
+    assert_eq!(
+        text(&intact.stdout),
+        format!("{ORG}: valid, events checked: 3\nother-org: valid, events checked: 1\n")
+    );
+
+    let second = seqs[1];
+    tamper(
+        app.database_url(),
+        &format!("UPDATE audit_events SET entity_id = 'forged' WHERE seq = {second}"),
+    );
+
+    let broken = check(&[]);
+    assert!(!broken.status.success());
+    let stdout = text(&broken.stdout);
+    assert!(
+        stdout.contains(&format!("{ORG}: INVALID at event {second}: hash mismatch")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("other-org: valid, events checked: 1"),
+        "{stdout}"
+    );
+    let stderr = text(&broken.stderr);
+    assert!(
+        stderr.contains(&format!("org `{ORG}` at event {second}")),
+        "{stderr}"
+    );
+
+    let missing = check_at(format!("sqlite://{path}.typo"), &[]);
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing.stderr).contains("DATABASE_URL"),
+        "{}",
+        text(&missing.stderr)
+    );
+    assert!(
+        !std::path::Path::new(&format!("{path}.typo")).exists(),
+        "no empty database was created"
+    );
+
+    let other_only = check(&["--org", "other-org"]);
+    assert!(other_only.status.success());
+    assert_eq!(
+        text(&other_only.stdout),
+        "other-org: valid, events checked: 1\n"
+    );
 }
