@@ -93,6 +93,8 @@ pub enum ApiError {
     NotFound,
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("body larger than the {limit}-byte limit")]
     PayloadTooLarge { limit: usize },
     #[error("expected a body of type {expected}")]
@@ -123,6 +125,7 @@ impl ApiError {
             Self::Forbidden(_) => ProblemKind::FORBIDDEN,
             Self::NotFound => ProblemKind::NOT_FOUND,
             Self::Conflict { .. } => ProblemKind::CONFLICT,
+            Self::PreconditionFailed(_) => ProblemKind::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => ProblemKind::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => ProblemKind::UNSUPPORTED_MEDIA_TYPE,
             Self::ServiceUnavailable(_) => ProblemKind::SERVICE_UNAVAILABLE,
@@ -207,6 +210,11 @@ impl ProblemKind {
     pub const FORBIDDEN: Self = Self::new(StatusCode::FORBIDDEN, "forbidden", "Role not allowed");
     pub const NOT_FOUND: Self = Self::new(StatusCode::NOT_FOUND, "not-found", "Not found");
     pub const CONFLICT: Self = Self::new(StatusCode::CONFLICT, "conflict", "Conflict");
+    pub const PRECONDITION_FAILED: Self = Self::new(
+        StatusCode::PRECONDITION_FAILED,
+        "precondition-failed",
+        "Precondition failed",
+    );
     pub const METHOD_NOT_ALLOWED: Self = Self::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
@@ -250,6 +258,7 @@ impl ProblemKind {
             Self::NOT_FOUND,
             Self::METHOD_NOT_ALLOWED,
             Self::CONFLICT,
+            Self::PRECONDITION_FAILED,
             Self::PAYLOAD_TOO_LARGE,
             Self::UNSUPPORTED_MEDIA_TYPE,
             Self::VALIDATION,

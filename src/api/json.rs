@@ -11,9 +11,10 @@ use serde_json::error::Category;
 use super::AppState;
 use crate::error::ApiError;
 
-/// A request body parsed from JSON. Unknown fields are refused by the target types
-/// (`deny_unknown_fields`), so a typo never passes silently.
-pub struct Json<T>(pub T);
+/// A request body parsed from JSON, with the bytes it came from (what an `Idempotency-Key`
+/// compares). Unknown fields are refused by the target types (`deny_unknown_fields`), so a typo
+/// never passes silently.
+pub struct Json<T>(pub T, pub web::Bytes);
 
 /// Overrides the body limit for one resource (e.g. bulk endpoints); otherwise
 /// `SOCVAL_MAX_BODY_BYTES` applies.
@@ -38,7 +39,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let payload = payload.take();
         Box::pin(async move {
             checked?;
-            parse(&read_body(&request, payload, limit).await?).map(Json)
+            let body = read_body(&request, payload, limit).await?.freeze();
+            parse(&body).map(|value| Json(value, body))
         })
     }
 }

@@ -7,13 +7,17 @@ mod audit;
 mod docs;
 mod fallback;
 mod frameworks;
+mod idempotency;
 pub mod json;
+mod mapping;
 mod measure_sets;
 mod observe;
 mod ops;
 mod pagination;
 mod responses;
+mod schemes;
 mod scoring;
+mod tenders;
 mod whoami;
 
 use actix_web::web;
@@ -35,6 +39,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
+    /// One suggestion index per measure set, built on first use.
+    pub suggesters: crate::service::mapping::SuggesterCache,
 }
 
 #[derive(OpenApi)]
@@ -52,6 +58,7 @@ pub struct AppState {
     tags(
         (name = "identity", description = "Who the caller is"),
         (name = "catalogue", description = "Social Value Models, measure sets and their crosswalk"),
+        (name = "tenders", description = "Tenders, lots and their status"),
         (name = "audit", description = "The tamper-evident audit log of each org and its verification"),
         (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
@@ -89,6 +96,18 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(measure_sets::list)
         .service(measure_sets::get)
         .service(measure_sets::create)
+        .service(tenders::create)
+        .service(tenders::list)
+        .service(tenders::get)
+        .service(tenders::update)
+        .service(tenders::add_lot)
+        .service(tenders::get_lot)
+        .service(schemes::put_scheme)
+        .service(schemes::get_scheme)
+        .service(tenders::open_lot)
+        .service(tenders::close_lot)
+        .service(tenders::cancel_lot)
+        .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)
         .service(scoring::validate)

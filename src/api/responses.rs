@@ -79,3 +79,15 @@ pub enum QueryProblems {
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
 }
+
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for OpenAPI; never constructed"
+)]
+pub enum StateProblems {
+    /// The request conflicts with the current state: `code` says how (`invalid_transition`,
+    /// `lot_not_open`, `scheme_frozen`, `external_id_exists`, `idempotency_key_reused`, …).
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+}

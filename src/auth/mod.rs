@@ -89,10 +89,11 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Allows the call when the caller holds at least one of `allowed`; 403 otherwise.
-    pub fn require_any(&self, allowed: &[Role]) -> Result<(), ApiError> {
-        if self.roles.iter().any(|r| allowed.contains(r)) {
-            Ok(())
+    /// Allows the call when the caller holds at least one of `allowed` (403 otherwise), and names
+    /// the role it acts in — the one its audit events record.
+    pub fn require_any(&self, allowed: &[Role]) -> Result<Role, ApiError> {
+        if let Some(role) = self.roles.iter().find(|r| allowed.contains(r)) {
+            Ok(*role)
         } else {
             let names: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
             Err(ApiError::Forbidden(format!(

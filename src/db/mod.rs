@@ -6,9 +6,11 @@
 
 pub mod audit_events;
 mod connection;
+pub mod idempotency;
 pub mod measure_sets;
 pub mod migrations;
 pub mod schema;
+pub mod tenders;
 
 use anyhow::Context;
 use diesel::Connection;
@@ -109,20 +111,22 @@ impl Db {
 /// only if `work` succeeds. On SQLite that is `BEGIN IMMEDIATE`: a deferred transaction that reads
 /// (the audit chain's last hash) and then writes fails with SQLITE_BUSY_SNAPSHOT when another
 /// writer commits in between, which no busy timeout retries.
-pub fn write_transaction<T, F>(conn: &mut DbConnection, work: F) -> Result<T, DbError>
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
 {
     type Manager = <DbConnection as Connection>::TransactionManager;
-    match conn {
+    let begun = match conn {
         DbConnection::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
         }
-        DbConnection::Postgres(_) => Manager::begin_transaction(conn)?,
-    }
+        DbConnection::Postgres(_) => Manager::begin_transaction(conn),
+    };
+    begun.map_err(|e| E::from(DbError::from(e)))?;
     match work(conn) {
         Ok(value) => {
-            Manager::commit_transaction(conn)?;
+            Manager::commit_transaction(conn).map_err(|e| E::from(DbError::from(e)))?;
             Ok(value)
         }
         Err(error) => {

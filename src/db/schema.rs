@@ -49,4 +49,107 @@ diesel::table! {
 }
 
 diesel::joinable!(measures -> measure_sets (measure_set_id));
-diesel::allow_tables_to_appear_in_same_query!(audit_events, measure_sets, measures);
+
+diesel::table! {
+    tenders (id) {
+        id -> Text,
+        org_id -> Text,
+        external_id -> Nullable<Text>,
+        ocid -> Nullable<Text>,
+        title -> Text,
+        buyer -> Text,
+        authority_type -> Text,
+        framework -> Text,
+        measure_set -> Text,
+        currency -> Text,
+        value -> Nullable<Text>,
+        procurement_regime -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lots (id) {
+        id -> Text,
+        tender_id -> Text,
+        org_id -> Text,
+        external_id -> Nullable<Text>,
+        title -> Text,
+        value -> Nullable<Text>,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    schemes (lot_id, version) {
+        lot_id -> Text,
+        version -> Integer,
+        org_id -> Text,
+        body -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bids (id) {
+        id -> Text,
+        lot_id -> Text,
+        org_id -> Text,
+        external_id -> Nullable<Text>,
+        supplier -> Text,
+        price -> Text,
+        currency -> Text,
+        submitted_at -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    commitments (bid_id, position) {
+        bid_id -> Text,
+        position -> Integer,
+        measure -> Nullable<Text>,
+        quantity -> Nullable<Text>,
+        description -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (org_id, key) {
+        org_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        location -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(lots -> tenders (tender_id));
+diesel::joinable!(schemes -> lots (lot_id));
+diesel::joinable!(bids -> lots (lot_id));
+diesel::joinable!(commitments -> bids (bid_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_events,
+    measure_sets,
+    measures,
+    tenders,
+    lots,
+    schemes,
+    bids,
+    commitments,
+    idempotency_keys,
+);

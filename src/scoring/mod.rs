@@ -158,6 +158,31 @@ pub fn validate(req: &ValidateRequest, catalogue: &dyn Catalogue) -> ValidationR
     }
 }
 
+/// Check a stored lot's scheme against its tender's measures and pinned framework: every rule that
+/// does not need bids. Pointers start at `/scheme`.
+pub fn validate_stored(
+    scheme: &Scheme,
+    measures: &[Measure],
+    framework: Option<&str>,
+    catalogue: &dyn Catalogue,
+) -> ValidationReport {
+    let ctx = Ctx {
+        currency: "GBP",
+        scheme,
+        measures: measures.iter().map(MeasureView::stored).collect(),
+        origin: MeasureOrigin::Stored,
+        bids: None,
+        framework,
+        evaluator_marks: &[],
+    };
+    let checked = validate::check(&ctx, catalogue);
+    ValidationReport {
+        valid: checked.errors.is_empty(),
+        errors: checked.errors,
+        warnings: checked.warnings,
+    }
+}
+
 /// Score stored bids against a resolved measure set (and the tender's pinned framework, if any).
 /// Pointers refer to the JSON form of [`EvaluationInput`] (`/scheme/...`, `/measures/k/outcomes/j`,
 /// `/bids/i/...`). The result borrows ids and codes from `input`.

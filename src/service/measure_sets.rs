@@ -51,15 +51,15 @@ pub fn import(
             description: m.description,
         })
         .collect();
-    let result = write_transaction(conn, |conn| {
+    write_transaction(conn, |conn| {
         if repo::exists(conn, &set.name, &set.version)? {
-            return Ok(Err(ServiceError::Conflict {
+            return Err(ServiceError::Conflict {
                 code: "measure_set_exists",
                 detail: format!(
                     "measure set `{}` version `{}` exists already: sets are immutable, import a new version",
                     set.name, set.version
                 ),
-            }));
+            });
         }
         repo::insert(conn, &set, &rows)?;
         audit::append(
@@ -78,9 +78,9 @@ pub fn import(
                 }),
             },
         )?;
-        Ok(Ok(()))
+        Ok(())
     })?;
-    result.map(|()| set)
+    Ok(set)
 }
 
 /// Whether `principal` may see the proxy values of `set`.

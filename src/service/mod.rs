@@ -2,10 +2,56 @@
 //! together or not at all; handlers call these and map the result.
 
 pub mod audit;
+pub mod idempotency;
+pub mod lots;
+pub mod mapping;
 pub mod measure_sets;
+pub mod tenders;
 
 use crate::db::DbError;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
+
+/// Who is acting: the org whose data it is, the subject and the role it acts in.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub org: String,
+    pub sub: String,
+    pub role: crate::auth::Role,
+}
+
+impl Actor {
+    pub fn new(principal: &crate::auth::Principal, role: crate::auth::Role) -> Self {
+        Self {
+            org: principal.org.clone(),
+            sub: principal.sub.clone(),
+            role,
+        }
+    }
+
+    /// Records `action` on an entity in the audit chain (inside the write's transaction).
+    pub fn audit(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        payload: &serde_json::Value,
+    ) -> Result<(), DbError> {
+        audit::append(
+            conn,
+            &audit::AuditEvent {
+                org: &self.org,
+                actor_sub: &self.sub,
+                actor_role: self.role,
+                action,
+                entity,
+                entity_id,
+                payload,
+            },
+        )
+        .map(|_| ())
+    }
+}
 
 /// Why a use case refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +60,12 @@ pub enum ServiceError {
     NotFound,
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// `If-Match` named a version that is no longer current.
+    #[error("the resource changed since version {expected}")]
+    PreconditionFailed { expected: String },
+    /// The request breaks a rule; every failure listed.
+    #[error("{} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -29,7 +81,27 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::NotFound => Self::NotFound,
             ServiceError::Conflict { code, detail } => Self::Conflict { code, detail },
+            ServiceError::PreconditionFailed { expected } => Self::PreconditionFailed(format!(
+                "If-Match {expected} is not the current version: read the resource again"
+            )),
+            ServiceError::Invalid(errors) => Self::Validation {
+                errors,
+                warnings: Vec::new(),
+            },
             ServiceError::Db(db) => db.into(),
         }
     }
+}
+
+/// One invalid field, as a refusal.
+pub fn invalid(
+    pointer: impl Into<String>,
+    code: &'static str,
+    message: impl Into<String>,
+) -> ServiceError {
+    ServiceError::Invalid(vec![FieldError {
+        pointer: pointer.into(),
+        code: code.into(),
+        message: message.into(),
+    }])
 }

@@ -160,7 +160,7 @@ fn write_chain(conn: &mut DbConnection, times: &[NaiveDateTime]) {
             audit_events::insert(conn, &facts, &prev_hash, &hash)?;
             prev_hash = hash;
         }
-        Ok(())
+        Ok::<_, socval::db::DbError>(())
     })
     .unwrap();
 }

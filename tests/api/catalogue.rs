@@ -223,6 +223,40 @@ on_both_backends! {
         assert_eq!(events[1].3, events[0].4, "each event chains onto the previous one");
     }
 
+    async fn free_text_commitments_get_ranked_measure_suggestions(app: TestApp) {
+        let token = app.token(&[Role::Commercial]);
+        let suggest = |body: Value| {
+            app.client.post(app.url("/v1/mapping/suggest")).bearer_auth(&token).json(&body).send()
+        };
+        let carbon = json_of(suggest(json!({"text": "We will cut carbon emissions by 40 tonnes a year", "limit": 3})).await.unwrap(), 200).await;
+        assert_eq!(carbon["measure_set"], "socval-sample");
+        assert_eq!(carbon["items"][0]["code"], "SVS-CARBON-SAVED");
+        assert!(carbon["items"][0]["score"].is_string(), "scores are decimals as strings");
+        assert_eq!(carbon["items"][0]["matched_terms"], json!(["cut", "carbon", "emissions", "tonnes"]));
+        assert!(carbon["items"].as_array().unwrap().len() <= 3);
+
+        let framework = json_of(suggest(json!({"text": "spend with local small businesses", "framework": "PPN002"})).await.unwrap(), 200).await;
+        assert!(framework["items"].as_array().unwrap().iter()
+            .all(|i| i["outcomes"].as_array().unwrap().iter().all(|o| o.as_str().unwrap().starts_with("PPN002:"))), "{framework}");
+
+        let nothing = json_of(suggest(json!({"text": "the and of"})).await.unwrap(), 200).await;
+        assert_eq!(nothing["items"], json!([]));
+
+        let bad = json_of(suggest(json!({"text": " ", "framework": "PPN99", "limit": 50})).await.unwrap(), 422).await;
+        let pointers: Vec<&str> = bad["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+        assert_eq!(pointers, ["/text", "/framework", "/limit"]);
+
+        // An imported set is searched by its own wording.
+        let created = json_of(import_csv(&app, &app.token(&[Role::Admin]), TOMS_QUERY, SAMPLE_CSV).await, 201).await;
+        let imported = json_of(
+            suggest(json!({"text": "weeks of apprenticeship on an approved standard", "measure_set": created["id"]})).await.unwrap(),
+            200,
+        ).await;
+        assert_eq!(imported["items"][0]["code"], "LOC-APPR");
+        let missing = suggest(json!({"text": "jobs", "measure_set": "no-such-set"})).await.unwrap();
+        assert_eq!(missing.status(), 404);
+    }
+
     async fn limits_and_cursors_are_checked(app: TestApp) {
         let token = app.token(&[Role::Auditor]);
         assert_eq!(app.get_as("/v1/measure-sets?limit=501", &token).await.status(), 422);

@@ -19,3 +19,4 @@ mod health;
 mod metrics;
 mod migrations;
 mod scoring;
+mod tenders;

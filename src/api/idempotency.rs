@@ -1,0 +1,85 @@
+//! The HTTP side of `Idempotency-Key`: read the header, fingerprint the request, and send a
+//! recorded response (a replay says so in `Idempotent-Replayed: true`).
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::service::audit::sha256_hex;
+use crate::service::idempotency::{Recorded, RequestKey};
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// The caller's `Idempotency-Key`, if it sent one (1–255 visible ASCII characters).
+pub struct IdempotencyKey(Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match req.headers().get(IDEMPOTENCY_KEY) {
+            None => Ok(Self(None)),
+            Some(value) => match value.to_str() {
+                Ok(key)
+                    if (1..=255).contains(&key.len())
+                        && key.bytes().all(|b| b.is_ascii_graphic()) =>
+                {
+                    Ok(Self(Some(key.to_string())))
+                }
+                _ => Err(ApiError::BadRequest(
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+                )),
+            },
+        })
+    }
+}
+
+impl IdempotencyKey {
+    /// The key bound to this org and this exact request (method, path and body).
+    pub fn for_request(&self, org: &str, req: &HttpRequest, body: &[u8]) -> Option<RequestKey> {
+        self.0.as_ref().map(|key| {
+            let mut fingerprint = format!("{} {}\n", req.method(), req.path()).into_bytes();
+            fingerprint.extend_from_slice(body);
+            RequestKey {
+                org: org.to_string(),
+                key: key.clone(),
+                request_hash: sha256_hex(&fingerprint),
+            }
+        })
+    }
+}
+
+/// A response to record: status, `Location`, and the JSON body.
+pub fn record(
+    status: u16,
+    location: Option<String>,
+    body: &impl Serialize,
+) -> Result<Recorded, crate::service::ServiceError> {
+    Ok(Recorded {
+        status,
+        location,
+        body: serde_json::to_string(body)
+            .map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?,
+    })
+}
+
+/// Sends a recorded response; replays are marked.
+pub fn respond((recorded, replayed): (Recorded, bool)) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(recorded.status)
+        .unwrap_or(actix_web::http::StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    response.content_type("application/json");
+    if let Some(location) = recorded.location {
+        response.insert_header((header::LOCATION, location));
+    }
+    if replayed {
+        response.insert_header((REPLAYED, HeaderValue::from_static("true")));
+    }
+    response.body(recorded.body)
+}

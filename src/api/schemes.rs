@@ -1,0 +1,104 @@
+//! A lot's award scheme: `PUT` stores a new version after the scoring engine accepts it (422 with
+//! every failure otherwise); frozen once the lot leaves `open`.
+
+use actix_web::{HttpResponse, get, put, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::json::Json;
+use super::responses::{
+    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
+};
+use super::tenders::{READERS, WRITERS, with_etag};
+use crate::auth::Principal;
+use crate::db::tenders::SchemeRow;
+use crate::error::ApiError;
+use crate::scoring::{Scheme, Warning};
+use crate::service::{Actor, lots};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchemeView {
+    pub lot_id: String,
+    /// 1 for the first scheme, one more for each `PUT`; also the `ETag`.
+    pub version: i32,
+    #[schema(value_type = Scheme)]
+    pub scheme: serde_json::Value,
+    /// What the engine noticed without refusing (e.g. below the recommended minimum).
+    pub warnings: Vec<Warning>,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// Sets the lot's scheme, as a new version. Validated against the tender's framework and pinned
+/// measure set; its `authority_type` must be the tender's.
+#[utoipa::path(
+    tag = "tenders",
+    operation_id = "put_scheme",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path)),
+    request_body = Scheme,
+    responses(
+        (status = 200, description = "Stored as a new version", body = SchemeView),
+        StateProblems,
+        NotFoundProblem,
+        BodyProblems,
+        AuthProblems,
+        InternalProblem
+    )
+)]
+#[put("/v1/tenders/{id}/lots/{lot}/scheme")]
+pub async fn put_scheme(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: Json<Scheme>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let (tender_id, lot_id) = path.into_inner();
+    let scheme = body.0;
+    let (row, report) = state
+        .db
+        .run(move |conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
+                lots::put_scheme(conn, &actor, &tender_id, &lot_id, &scheme)
+            }))
+        })
+        .await??;
+    Ok(with_etag(row.version, &scheme_view(&row, report.warnings)?))
+}
+
+/// The lot's current scheme.
+#[utoipa::path(
+    tag = "tenders",
+    operation_id = "get_scheme",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path)),
+    responses((status = 200, description = "The current version", body = SchemeView), AuthProblems, NotFoundProblem, InternalProblem)
+)]
+#[get("/v1/tenders/{id}/lots/{lot}/scheme")]
+pub async fn get_scheme(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_any(READERS)?;
+    let org = principal.org.clone();
+    let (tender_id, lot_id) = path.into_inner();
+    let row = state
+        .db
+        .run(move |conn| Ok(lots::get_scheme(conn, &org, &tender_id, &lot_id)))
+        .await??;
+    Ok(with_etag(row.version, &scheme_view(&row, Vec::new())?))
+}
+
+fn scheme_view(row: &SchemeRow, warnings: Vec<Warning>) -> Result<SchemeView, ApiError> {
+    Ok(SchemeView {
+        lot_id: row.lot_id.clone(),
+        version: row.version,
+        scheme: serde_json::from_str(&row.body).map_err(anyhow::Error::from)?,
+        warnings,
+        created_by: row.created_by.clone(),
+        created_at: row.created_at.and_utc().to_rfc3339(),
+    })
+}

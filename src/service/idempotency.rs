@@ -1,0 +1,88 @@
+//! `Idempotency-Key` (api.md): the same key with the same request replays the first response
+//! (same status, same body); the same key with another request is `409 idempotency_key_reused`.
+//!
+//! The work, its audit events and the recorded response commit in one write transaction, so a
+//! retry after a crash either finds the whole first outcome or none of it. Same-key requests are
+//! serialised — SQLite by `BEGIN IMMEDIATE`, PostgreSQL by an advisory lock on (org, key) — so two
+//! simultaneous retries create one resource. Only successful responses are recorded: a refused
+//! request changed nothing, so repeating it is already harmless.
+
+use chrono::{SubsecRound, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use super::ServiceError;
+use crate::db::idempotency::{self as repo, IdempotencyRow};
+use crate::db::{DbConnection, write_transaction};
+
+/// A caller's key for one request: its org, the key, and a hash of what was asked.
+#[derive(Debug, Clone)]
+pub struct RequestKey {
+    pub org: String,
+    pub key: String,
+    /// SHA-256 of method, path and body: what makes "the same request".
+    pub request_hash: String,
+}
+
+/// A response as it was (or would be) first sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+/// Runs `work` in a write transaction, exactly once per key. Returns the response and whether it
+/// is a replay.
+pub fn once<F>(
+    conn: &mut DbConnection,
+    key: Option<&RequestKey>,
+    work: F,
+) -> Result<(Recorded, bool), ServiceError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<Recorded, ServiceError>,
+{
+    write_transaction(conn, |conn| {
+        let Some(key) = key else {
+            return work(conn).map(|recorded| (recorded, false));
+        };
+        if let DbConnection::Postgres(pg) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1 || ':' || $2))")
+                .bind::<Text, _>(&key.org)
+                .bind::<Text, _>(&key.key)
+                .execute(pg)
+                .map_err(crate::db::DbError::from)?;
+        }
+        if let Some(first) = repo::find(conn, &key.org, &key.key)? {
+            if first.request_hash != key.request_hash {
+                return Err(ServiceError::Conflict {
+                    code: "idempotency_key_reused",
+                    detail: "this Idempotency-Key was used for a different request".into(),
+                });
+            }
+            let status = u16::try_from(first.status).unwrap_or(200);
+            return Ok((
+                Recorded {
+                    status,
+                    location: first.location,
+                    body: first.body,
+                },
+                true,
+            ));
+        }
+        let recorded = work(conn)?;
+        repo::insert(
+            conn,
+            &IdempotencyRow {
+                org_id: key.org.clone(),
+                key: key.key.clone(),
+                request_hash: key.request_hash.clone(),
+                status: i32::from(recorded.status),
+                location: recorded.location.clone(),
+                body: recorded.body.clone(),
+                created_at: Utc::now().naive_utc().trunc_subsecs(6),
+            },
+        )?;
+        Ok((recorded, false))
+    })
+}

@@ -1,0 +1,295 @@
+//! Lots: adding one, the status machine `draft → open → evaluating → awarded` (or `cancelled`),
+//! versioned schemes checked by the engine, and the measure set a tender pins.
+
+use chrono::NaiveDateTime;
+use serde_json::json;
+
+use super::tenders::{NewLot, external_id_conflict, now};
+use super::{Actor, ServiceError, invalid};
+use crate::catalogue;
+use crate::db::DbConnection;
+use crate::db::measure_sets as measure_repo;
+use crate::db::tenders::{self as repo, LotRow, SchemeRow, TenderRow};
+use crate::error::FieldError;
+use crate::scoring::{self, Measure, Scheme, ValidationReport};
+
+pub const DRAFT: &str = "draft";
+pub const OPEN: &str = "open";
+pub const EVALUATING: &str = "evaluating";
+pub const CANCELLED: &str = "cancelled";
+
+/// An explicit move of a lot's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Open,
+    Close,
+    Cancel,
+}
+
+impl Transition {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Close => "close",
+            Self::Cancel => "cancel",
+        }
+    }
+
+    /// The statuses it may start from, and where it leads.
+    fn rule(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            Self::Open => (&[DRAFT], OPEN),
+            Self::Close => (&[OPEN], EVALUATING),
+            Self::Cancel => (&[DRAFT, OPEN, EVALUATING], CANCELLED),
+        }
+    }
+
+    /// The moves allowed from `status`.
+    pub fn allowed_from(status: &str) -> Vec<&'static str> {
+        [Self::Open, Self::Close, Self::Cancel]
+            .into_iter()
+            .filter(|t| t.rule().0.contains(&status))
+            .map(Self::name)
+            .collect()
+    }
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender: &TenderRow,
+    lot: NewLot,
+    at: NaiveDateTime,
+) -> Result<LotRow, ServiceError> {
+    if let Some(external_id) = &lot.external_id
+        && repo::lot_external_id_taken(conn, &actor.org, external_id)?
+    {
+        return Err(external_id_conflict("lot", external_id));
+    }
+    let row = LotRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        tender_id: tender.id.clone(),
+        org_id: actor.org.clone(),
+        external_id: lot.external_id,
+        title: lot.title,
+        value: lot.value.map(|v| v.normalize().to_string()),
+        status: DRAFT.into(),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    repo::insert_lot(conn, &row)?;
+    Ok(row)
+}
+
+/// Adds a lot to an existing tender.
+pub fn add(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot: NewLot,
+) -> Result<LotRow, ServiceError> {
+    let tender = repo::find_tender(conn, &actor.org, tender_id)?.ok_or(ServiceError::NotFound)?;
+    let row = insert(conn, actor, &tender, lot, now())?;
+    actor.audit(
+        conn,
+        "create",
+        "lot",
+        &row.id,
+        &json!({"tender": tender.id, "title": row.title, "external_id": row.external_id}),
+    )?;
+    Ok(row)
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+) -> Result<(TenderRow, LotRow), ServiceError> {
+    let tender = repo::find_tender(conn, org, tender_id)?.ok_or(ServiceError::NotFound)?;
+    let lot = repo::find_lot(conn, org, tender_id, lot_id)?.ok_or(ServiceError::NotFound)?;
+    Ok((tender, lot))
+}
+
+/// Moves a lot's status, or refuses with 409 naming the current status and the moves allowed.
+pub fn transition(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    transition: Transition,
+) -> Result<LotRow, ServiceError> {
+    let (_, mut lot) = get(conn, &actor.org, tender_id, lot_id)?;
+    let (from, to) = transition.rule();
+    if !from.contains(&lot.status.as_str()) {
+        let allowed = Transition::allowed_from(&lot.status);
+        return Err(ServiceError::Conflict {
+            code: "invalid_transition",
+            detail: format!(
+                "the lot is `{}`: `{}` is not possible; allowed: {}",
+                lot.status,
+                transition.name(),
+                if allowed.is_empty() {
+                    "none".to_string()
+                } else {
+                    allowed.join(", ")
+                }
+            ),
+        });
+    }
+    if transition == Transition::Open && repo::latest_scheme(conn, &actor.org, &lot.id)?.is_none() {
+        return Err(ServiceError::Conflict {
+            code: "scheme_required",
+            detail: "a lot opens for bids only once its scheme is set (PUT …/scheme)".into(),
+        });
+    }
+    let at = now();
+    if !repo::set_lot_status(conn, &lot, &lot.status, to, at)? {
+        return Err(ServiceError::Conflict {
+            code: "invalid_transition",
+            detail: "the lot's status changed meanwhile; read it again".into(),
+        });
+    }
+    let from_status = std::mem::replace(&mut lot.status, to.to_string());
+    lot.version += 1;
+    lot.updated_at = at;
+    actor.audit(
+        conn,
+        transition.name(),
+        "lot",
+        &lot.id,
+        &json!({"tender": tender_id, "from": from_status, "to": to}),
+    )?;
+    Ok(lot)
+}
+
+/// Stores a new version of a lot's scheme after the engine accepts it (warnings are returned).
+pub fn put_scheme(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    scheme: &Scheme,
+) -> Result<(SchemeRow, ValidationReport), ServiceError> {
+    let (tender, lot) = get(conn, &actor.org, tender_id, lot_id)?;
+    if lot.status != DRAFT && lot.status != OPEN {
+        return Err(ServiceError::Conflict {
+            code: "scheme_frozen",
+            detail: format!(
+                "the lot is `{}`: its scheme is frozen once it leaves `open`",
+                lot.status
+            ),
+        });
+    }
+    let measures = resolve_measures(conn, &actor.org, &tender.measure_set)?;
+    let report = scoring::validate_stored(
+        scheme,
+        &measures,
+        Some(&tender.framework),
+        catalogue::builtin(),
+    );
+    let mut errors: Vec<FieldError> = report
+        .errors
+        .iter()
+        .map(|issue| FieldError {
+            pointer: issue
+                .pointer
+                .strip_prefix("/scheme")
+                .unwrap_or(&issue.pointer)
+                .to_string(),
+            code: issue.code.as_str().into(),
+            message: issue.message.clone(),
+        })
+        .collect();
+    let authority_type = serde_json::to_value(scheme.authority_type).ok();
+    if authority_type.as_ref().and_then(|v| v.as_str()) != Some(tender.authority_type.as_str()) {
+        errors.push(FieldError {
+            pointer: "/authority_type".into(),
+            code: "authority_type_mismatch".into(),
+            message: format!("the tender's authority type is `{}`", tender.authority_type),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let body =
+        serde_json::to_string(scheme).map_err(|e| invalid("/", "invalid_body", e.to_string()))?;
+    let version = repo::latest_scheme(conn, &actor.org, &lot.id)?.map_or(1, |s| s.version + 1);
+    let row = SchemeRow {
+        lot_id: lot.id.clone(),
+        version,
+        org_id: actor.org.clone(),
+        body,
+        created_by: actor.sub.clone(),
+        created_at: now(),
+    };
+    repo::insert_scheme(conn, &row)?;
+    actor.audit(
+        conn,
+        "put_scheme",
+        "lot",
+        &lot.id,
+        &json!({"tender": tender_id, "version": version, "scheme": scheme}),
+    )?;
+    Ok((row, report))
+}
+
+pub fn get_scheme(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+) -> Result<SchemeRow, ServiceError> {
+    let (_, lot) = get(conn, org, tender_id, lot_id)?;
+    repo::latest_scheme(conn, org, &lot.id)?.ok_or(ServiceError::NotFound)
+}
+
+/// A tender may pin the built-in set, or an imported set whose values its org may see (pinning a
+/// hidden set would leak its values through every score).
+pub fn pinnable_measure_set(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+    pointer: &str,
+) -> Result<(), ServiceError> {
+    if catalogue::builtin().measure_set(id).is_some() {
+        return Ok(());
+    }
+    match measure_repo::find(conn, id)? {
+        Some(set) if set.redistributable || set.owner_org == org => Ok(()),
+        _ => Err(invalid(
+            pointer,
+            "unknown_measure_set",
+            format!("no measure set `{id}` is available to this org"),
+        )),
+    }
+}
+
+/// The engine's measures of a pinned set.
+pub fn resolve_measures(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<Vec<Measure>, ServiceError> {
+    if let Some(set) = catalogue::builtin().measure_set(id) {
+        return Ok(set.measures.iter().map(|m| m.to_measure()).collect());
+    }
+    pinnable_measure_set(conn, org, id, "/measure_set")?;
+    measure_repo::all_measures(conn, id)?
+        .into_iter()
+        .map(|row| {
+            let [proxy_value, deadweight, attribution, displacement] = row.decimals()?;
+            Ok(Measure {
+                code: row.code.clone(),
+                name: row.name.clone(),
+                unit: Some(row.unit.clone()),
+                proxy_value,
+                deadweight,
+                attribution,
+                displacement,
+                outcomes: row.outcome_codes().map(str::to_string).collect(),
+            })
+        })
+        .collect()
+}

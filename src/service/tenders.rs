@@ -1,0 +1,233 @@
+//! Tenders: creating one with its lots, reading, listing, and updating it under optimistic
+//! concurrency. The framework, measure set, currency and authority type are pinned once any lot has
+//! left `draft`, so an evaluation can never see its reference data change underneath it.
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::{Actor, ServiceError, lots};
+use crate::db::DbConnection;
+use crate::db::tenders::{self as repo, LotRow, TenderRow};
+
+/// A tender as asked for, already parsed.
+#[derive(Debug, Clone)]
+pub struct NewTender {
+    pub external_id: Option<String>,
+    pub ocid: Option<String>,
+    pub title: String,
+    pub buyer: String,
+    pub authority_type: String,
+    pub framework: String,
+    pub measure_set: String,
+    pub currency: String,
+    pub value: Option<Decimal>,
+    pub procurement_regime: String,
+    pub lots: Vec<NewLot>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLot {
+    pub external_id: Option<String>,
+    pub title: String,
+    pub value: Option<Decimal>,
+}
+
+/// A change to a tender: `None` leaves a field as it is; `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct TenderPatch {
+    pub external_id: Option<Option<String>>,
+    pub ocid: Option<Option<String>>,
+    pub title: Option<String>,
+    pub buyer: Option<String>,
+    pub value: Option<Option<Decimal>>,
+    pub authority_type: Option<String>,
+    pub framework: Option<String>,
+    pub measure_set: Option<String>,
+    pub currency: Option<String>,
+    pub procurement_regime: Option<String>,
+}
+
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender: NewTender,
+) -> Result<(TenderRow, Vec<LotRow>), ServiceError> {
+    lots::pinnable_measure_set(conn, &actor.org, &tender.measure_set, "/measure_set")?;
+    if let Some(external_id) = &tender.external_id
+        && repo::external_id_taken(conn, &actor.org, external_id, None)?
+    {
+        return Err(external_id_conflict("tender", external_id));
+    }
+    let at = now();
+    let row = TenderRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        org_id: actor.org.clone(),
+        external_id: tender.external_id,
+        ocid: tender.ocid,
+        title: tender.title,
+        buyer: tender.buyer,
+        authority_type: tender.authority_type,
+        framework: tender.framework,
+        measure_set: tender.measure_set,
+        currency: tender.currency,
+        value: tender.value.map(|v| v.normalize().to_string()),
+        procurement_regime: tender.procurement_regime,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    repo::insert_tender(conn, &row)?;
+    let mut created = Vec::with_capacity(tender.lots.len());
+    for lot in tender.lots {
+        created.push(lots::insert(conn, actor, &row, lot, at)?);
+    }
+    actor.audit(
+        conn,
+        "create",
+        "tender",
+        &row.id,
+        &json!({"tender": tender_payload(&row), "lots": created.iter().map(|l| &l.id).collect::<Vec<_>>()}),
+    )?;
+    Ok((row, created))
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<(TenderRow, Vec<LotRow>), ServiceError> {
+    let tender = repo::find_tender(conn, org, id)?.ok_or(ServiceError::NotFound)?;
+    let lots = repo::lots_of(conn, org, id)?;
+    Ok((tender, lots))
+}
+
+/// Applies `patch` when `if_match` (the version the caller read) is current, or absent.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    patch: TenderPatch,
+    if_match: Option<i32>,
+) -> Result<(TenderRow, Vec<LotRow>), ServiceError> {
+    let (mut tender, lots) = get(conn, &actor.org, id)?;
+    let read_version = if_match.unwrap_or(tender.version);
+    if read_version != tender.version {
+        return Err(ServiceError::PreconditionFailed {
+            expected: format!("\"{read_version}\""),
+        });
+    }
+    let pins = [
+        patch.authority_type.is_some(),
+        patch.framework.is_some(),
+        patch.measure_set.is_some(),
+        patch.currency.is_some(),
+        patch.procurement_regime.is_some(),
+    ];
+    if pins.contains(&true) && lots.iter().any(|l| l.status != lots::DRAFT) {
+        return Err(ServiceError::Conflict {
+            code: "tender_pinned",
+            detail: "framework, measure_set, currency, authority_type and procurement_regime are fixed once a lot has left draft".into(),
+        });
+    }
+    if let Some(Some(external_id)) = &patch.external_id
+        && repo::external_id_taken(conn, &actor.org, external_id, Some(id))?
+    {
+        return Err(external_id_conflict("tender", external_id));
+    }
+    if let Some(measure_set) = &patch.measure_set {
+        lots::pinnable_measure_set(conn, &actor.org, measure_set, "/measure_set")?;
+    }
+    let before = tender_payload(&tender);
+    apply(&mut tender, patch);
+    tender.version += 1;
+    tender.updated_at = now();
+    if !repo::update_tender(conn, &tender, read_version)? {
+        return Err(ServiceError::PreconditionFailed {
+            expected: format!("\"{read_version}\""),
+        });
+    }
+    actor.audit(
+        conn,
+        "update",
+        "tender",
+        &tender.id,
+        &json!({"before": before, "after": tender_payload(&tender)}),
+    )?;
+    Ok((tender, lots))
+}
+
+fn apply(tender: &mut TenderRow, patch: TenderPatch) {
+    let TenderPatch {
+        external_id,
+        ocid,
+        title,
+        buyer,
+        value,
+        authority_type,
+        framework,
+        measure_set,
+        currency,
+        procurement_regime,
+    } = patch;
+    if let Some(v) = external_id {
+        tender.external_id = v;
+    }
+    if let Some(v) = ocid {
+        tender.ocid = v;
+    }
+    if let Some(v) = value {
+        tender.value = v.map(|d| d.normalize().to_string());
+    }
+    for (field, change) in [
+        (&mut tender.title, title),
+        (&mut tender.buyer, buyer),
+        (&mut tender.authority_type, authority_type),
+        (&mut tender.framework, framework),
+        (&mut tender.measure_set, measure_set),
+        (&mut tender.currency, currency),
+        (&mut tender.procurement_regime, procurement_regime),
+    ] {
+        if let Some(v) = change {
+            *field = v;
+        }
+    }
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    status: Option<&str>,
+    external_id: Option<&str>,
+    after_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<TenderRow>, ServiceError> {
+    Ok(repo::list_tenders(
+        conn,
+        org,
+        status,
+        external_id,
+        after_id,
+        limit,
+    )?)
+}
+
+pub fn tender_payload(t: &TenderRow) -> serde_json::Value {
+    json!({
+        "external_id": t.external_id, "ocid": t.ocid, "title": t.title, "buyer": t.buyer,
+        "authority_type": t.authority_type, "framework": t.framework, "measure_set": t.measure_set,
+        "currency": t.currency, "value": t.value, "procurement_regime": t.procurement_regime,
+        "version": t.version,
+    })
+}
+
+pub fn external_id_conflict(kind: &str, external_id: &str) -> ServiceError {
+    ServiceError::Conflict {
+        code: "external_id_exists",
+        detail: format!("a {kind} with external_id `{external_id}` exists already in this org"),
+    }
+}
