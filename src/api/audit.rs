@@ -69,8 +69,8 @@ pub struct AuditEventQuery {
     /// Only events at or after this instant, RFC 3339 (e.g. `2026-03-01T12:00:00Z`).
     #[param(format = DateTime, example = "2026-03-01T12:00:00Z")]
     pub since: Option<String>,
-    /// Only the events of this tender: those recorded on the tender itself (`entity` `tender`
-    /// with this `entity_id`). Events of its lots and bids are not matched by this filter.
+    /// Only the events of this tender (its id): those of the tender itself (`entity` `tender`),
+    /// of its lots (`lot`) and of their bids (`bid`).
     pub tender: Option<String>,
 }
 

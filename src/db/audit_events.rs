@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::audit_events;
+use super::schema::{audit_events, bids, lots};
 use super::{DbConnection, DbError};
 
 /// A stored event, as read back.
@@ -61,9 +61,8 @@ pub struct EventFilter {
     pub entity_id: Option<String>,
     /// Events at or after this instant (UTC).
     pub since: Option<NaiveDateTime>,
-    /// The events of this tender. Events carry no tender id of their own yet, so this matches the
-    /// tender's own events (`entity = "tender"`, `entity_id` = the id); widen it here once lot and
-    /// bid events record their tender.
+    /// The events of this tender: its own (`entity` `tender`), its lots' (`lot`) and their
+    /// bids' (`bid`). Events name only their entity, so the lots and bids are looked up.
     pub tender: Option<String>,
 }
 
@@ -118,9 +117,26 @@ pub fn page(
         query = query.filter(audit_events::at.ge(since));
     }
     if let Some(tender) = &filter.tender {
-        query = query
-            .filter(audit_events::entity.eq("tender"))
-            .filter(audit_events::entity_id.eq(tender.clone()));
+        let lots_of_tender = lots::table
+            .filter(lots::org_id.eq(org.to_string()))
+            .filter(lots::tender_id.eq(tender.clone()))
+            .select(lots::id);
+        let bids_of_tender = bids::table
+            .inner_join(lots::table)
+            .filter(lots::org_id.eq(org.to_string()))
+            .filter(lots::tender_id.eq(tender.clone()))
+            .select(bids::id);
+        query = query.filter(
+            (audit_events::entity
+                .eq("tender")
+                .and(audit_events::entity_id.eq(tender.clone())))
+            .or(audit_events::entity
+                .eq("lot")
+                .and(audit_events::entity_id.eq_any(lots_of_tender)))
+            .or(audit_events::entity
+                .eq("bid")
+                .and(audit_events::entity_id.eq_any(bids_of_tender))),
+        );
     }
     Ok(query.load(conn)?)
 }
