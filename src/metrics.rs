@@ -21,6 +21,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     evaluations: IntCounterVec,
     evaluation_latency: HistogramVec,
+    bids_ingested: prometheus::IntCounter,
 }
 
 /// A snapshot of the connection pool, taken when metrics are scraped.
@@ -64,6 +65,10 @@ impl Metrics {
             .buckets(LATENCY_BUCKETS.to_vec()),
             &["kind"],
         )?;
+        let bids_ingested = prometheus::IntCounter::new(
+            "socval_bids_ingested_total",
+            "Bids stored (single and batch submissions)",
+        )?;
         let build = IntGaugeVec::new(
             Opts::new(
                 "socval_build_info",
@@ -80,6 +85,7 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(evaluations.clone()),
             Box::new(evaluation_latency.clone()),
+            Box::new(bids_ingested.clone()),
             Box::new(build),
         ] {
             registry
@@ -93,7 +99,12 @@ impl Metrics {
             pool,
             evaluations,
             evaluation_latency,
+            bids_ingested,
         })
+    }
+
+    pub fn observe_bids(&self, count: usize) {
+        self.bids_ingested.inc_by(count as u64);
     }
 
     /// Records one run of the engine; `outcome` is `scored` or `rejected`.

@@ -34,15 +34,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     .map(|s| s.max_body_bytes)
             })
             .unwrap_or(1024 * 1024);
-        let checked = check_content_type(req);
         let request = req.clone();
         let payload = payload.take();
         Box::pin(async move {
-            checked?;
-            let body = read_body(&request, payload, limit).await?.freeze();
-            parse(&body).map(|value| Json(value, body))
+            read_json(&request, payload, limit)
+                .await
+                .map(|(value, body)| Json(value, body))
         })
     }
+}
+
+/// Reads and parses a JSON body with an explicit size limit (for handlers whose limit differs
+/// from the default), returning the value and the bytes it came from.
+pub async fn read_json<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+) -> Result<(T, web::Bytes), ApiError> {
+    check_content_type(req)?;
+    let body = read_body(req, payload, limit).await?.freeze();
+    parse(&body).map(|value| (value, body))
 }
 
 /// Reads a whole body, refusing it (413) as soon as it is known to exceed `limit`.

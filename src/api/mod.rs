@@ -4,6 +4,7 @@
 //! Handlers hold no business rules: they parse, authorise, call a service and map the result.
 
 mod audit;
+mod bids;
 mod docs;
 mod fallback;
 mod frameworks;
@@ -59,6 +60,7 @@ pub struct AppState {
         (name = "identity", description = "Who the caller is"),
         (name = "catalogue", description = "Social Value Models, measure sets and their crosswalk"),
         (name = "tenders", description = "Tenders, lots and their status"),
+        (name = "bids", description = "Bids, their commitments and mappings"),
         (name = "audit", description = "The tamper-evident audit log of each org and its verification"),
         (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
@@ -107,6 +109,13 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(tenders::open_lot)
         .service(tenders::close_lot)
         .service(tenders::cancel_lot)
+        .service(bids::submit)
+        .service(bids::submit_batch)
+        .service(bids::list)
+        .service(bids::get)
+        .service(bids::withdraw)
+        .service(bids::get_mapping)
+        .service(bids::confirm)
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)

@@ -2,6 +2,7 @@
 //! together or not at all; handlers call these and map the result.
 
 pub mod audit;
+pub mod bids;
 pub mod idempotency;
 pub mod lots;
 pub mod mapping;

@@ -11,6 +11,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod bids;
 mod catalogue;
 mod cli;
 mod docs;

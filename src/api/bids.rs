@@ -1,0 +1,465 @@
+//! Bids on an open lot (api.md, "Tenders, lots, schemes, bids"): single and batch submission
+//! (idempotent), reading, withdrawal, and mapping free-text commitments to measures.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use chrono::{DateTime, FixedOffset};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::idempotency::{IdempotencyKey, record, respond};
+use super::json::{self, Json};
+use super::pagination::{Page, PageParams, cursor_after};
+use super::responses::{
+    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
+};
+use super::tenders::{READERS, WRITERS, field_error, refuse};
+use crate::auth::{Principal, Role};
+use crate::catalogue::suggest::Suggestion;
+use crate::db::bids::CommitmentRow;
+use crate::error::ApiError;
+use crate::service::bids::{NewBid, NewCommitment};
+use crate::service::{Actor, bids, idempotency, lots, mapping};
+
+/// Most bids one batch may carry; the route's body limit is sized for it.
+pub const MAX_BATCH: usize = 1_000;
+pub const BATCH_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBid {
+    /// Your own id for the bid, unique in your org.
+    pub external_id: Option<String>,
+    pub supplier: SupplierInput,
+    /// Total price (string or number), > 0, in the tender's currency.
+    #[serde(with = "crate::scoring::decimal::exact")]
+    #[schema(value_type = String, example = "98500")]
+    pub price: Decimal,
+    /// Must be the tender's currency when given.
+    pub currency: Option<String>,
+    /// When the supplier submitted (RFC 3339); default: when socval received it.
+    #[schema(value_type = Option<String>, example = "2026-03-01T10:00:00Z")]
+    pub submitted_at: Option<DateTime<FixedOffset>>,
+    #[serde(default)]
+    pub commitments: Vec<CommitmentInput>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierInput {
+    #[schema(example = "Greenfield Services Ltd")]
+    pub name: String,
+    /// e.g. a Companies House number.
+    pub id: Option<String>,
+}
+
+/// `{measure, quantity}`, or free text `{description, quantity?, unit?}` that a person maps later.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentInput {
+    #[schema(example = "SVS-APPRENTICE-WEEKS")]
+    pub measure: Option<String>,
+    #[serde(default, with = "crate::scoring::decimal::option")]
+    #[schema(value_type = Option<String>, example = "52")]
+    pub quantity: Option<Decimal>,
+    #[schema(example = "We will employ 12 apprentices from the local area")]
+    pub description: Option<String>,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BidBatch {
+    /// 1 to 1,000 bids, stored all together or not at all.
+    pub bids: Vec<CreateBid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmMeasure {
+    /// The measure this commitment counts towards.
+    pub measure: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BidView {
+    pub id: String,
+    pub lot_id: String,
+    pub external_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub supplier: serde_json::Value,
+    pub price: String,
+    pub currency: String,
+    pub submitted_at: String,
+    /// `submitted` or `withdrawn`.
+    pub status: String,
+    pub created_at: String,
+    pub withdrawn_at: Option<String>,
+    pub commitments: Vec<CommitmentView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentView {
+    /// Position in the bid; the `{n}` of `…/commitments/{n}/measure`.
+    pub index: i32,
+    pub measure: Option<String>,
+    pub quantity: Option<String>,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    /// Who confirmed the measure of a free-text commitment, and when.
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchView {
+    pub items: Vec<BidView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentMapping {
+    pub index: i32,
+    pub description: Option<String>,
+    /// The measure, once confirmed.
+    pub measure: Option<String>,
+    /// Ranked suggestions from the tender's measure set.
+    pub suggestions: Vec<Suggestion>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BidMapping {
+    pub bid_id: String,
+    pub measure_set: String,
+    /// The free-text commitments of the bid.
+    pub items: Vec<CommitmentMapping>,
+}
+
+/// Submits a bid to an open lot. Honours `Idempotency-Key`.
+#[utoipa::path(
+    tag = "bids",
+    operation_id = "submit_bid",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = CreateBid,
+    responses((status = 201, description = "Stored", body = BidView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem)
+)]
+#[post("/v1/tenders/{id}/lots/{lot}/bids")]
+pub async fn submit(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    key: IdempotencyKey,
+    request: HttpRequest,
+    body: Json<CreateBid>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let key = key.for_request(&actor.org, &request, &body.1);
+    let (tender_id, lot_id) = path.into_inner();
+    let bid = new_bid(body.0);
+    let metrics_state = state.clone();
+    let outcome = state
+        .db
+        .run(move |conn| {
+            Ok(idempotency::once(conn, key.as_ref(), |conn| {
+                let stored = bids::submit(conn, &actor, &tender_id, &lot_id, vec![bid], |_| {
+                    String::new()
+                })?;
+                let view = stored.first().map(|(b, c)| bid_view(b, c));
+                let location = view
+                    .as_ref()
+                    .map(|v| format!("/v1/tenders/{tender_id}/lots/{lot_id}/bids/{}", v.id));
+                record(201, location, &view)
+            }))
+        })
+        .await??;
+    if !outcome.1 {
+        metrics_state.metrics.observe_bids(1);
+    }
+    Ok(respond(outcome))
+}
+
+/// Submits up to 1,000 bids at once: all are stored, or none (422 lists every failing bid by its
+/// index). Honours `Idempotency-Key`.
+#[utoipa::path(
+    tag = "bids",
+    operation_id = "submit_bid_batch",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = BidBatch,
+    responses((status = 201, description = "All stored", body = BatchView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem)
+)]
+#[post("/v1/tenders/{id}/lots/{lot}/bids/batch")]
+pub async fn submit_batch(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    key: IdempotencyKey,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let (body, raw) =
+        json::read_json::<BidBatch>(&request, payload.into_inner(), BATCH_BODY_LIMIT).await?;
+    let key = key.for_request(&actor.org, &request, &raw);
+    let (tender_id, lot_id) = path.into_inner();
+    let batch = body.bids;
+    if batch.is_empty() || batch.len() > MAX_BATCH {
+        refuse(vec![field_error(
+            "/bids",
+            "invalid_batch_size",
+            "a batch holds 1 to 1,000 bids",
+        )])?;
+    }
+    let count = batch.len();
+    let bids_in: Vec<NewBid> = batch.into_iter().map(new_bid).collect();
+    let metrics_state = state.clone();
+    let outcome = state
+        .db
+        .run(move |conn| {
+            Ok(idempotency::once(conn, key.as_ref(), |conn| {
+                let stored = bids::submit(conn, &actor, &tender_id, &lot_id, bids_in, |i| {
+                    format!("/bids/{i}")
+                })?;
+                record(
+                    201,
+                    None,
+                    &BatchView {
+                        items: stored.iter().map(|(b, c)| bid_view(b, c)).collect(),
+                    },
+                )
+            }))
+        })
+        .await??;
+    if !outcome.1 {
+        metrics_state.metrics.observe_bids(count);
+    }
+    Ok(respond(outcome))
+}
+
+/// The bids of a lot, oldest first (withdrawn ones included, marked).
+#[utoipa::path(
+    tag = "bids",
+    operation_id = "list_bids",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path), PageParams),
+    responses((status = 200, description = "A page of bids", body = Page<BidView>), NotFoundProblem, AuthProblems, InternalProblem)
+)]
+#[get("/v1/tenders/{id}/lots/{lot}/bids")]
+pub async fn list(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<BidView>>, ApiError> {
+    principal.require_any(READERS)?;
+    let limit = i64::from(page.limit()?);
+    let after = page.after()?;
+    let org = principal.org.clone();
+    let (tender_id, lot_id) = path.into_inner();
+    let stored = state
+        .db
+        .run(move |conn| {
+            Ok(bids::list(
+                conn,
+                &org,
+                &tender_id,
+                &lot_id,
+                after.as_deref(),
+                limit + 1,
+            ))
+        })
+        .await??;
+    let more = stored.len() as i64 > limit;
+    let items: Vec<BidView> = stored
+        .iter()
+        .take(limit as usize)
+        .map(|(b, c)| bid_view(b, c))
+        .collect();
+    let next_cursor = more
+        .then(|| items.last().map(|b| cursor_after(&b.id)))
+        .flatten();
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// One bid with its commitments.
+#[utoipa::path(
+    tag = "bids",
+    operation_id = "get_bid",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path)),
+    responses((status = 200, description = "The bid", body = BidView), NotFoundProblem, AuthProblems, InternalProblem)
+)]
+#[get("/v1/tenders/{id}/lots/{lot}/bids/{bid}")]
+pub async fn get(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<web::Json<BidView>, ApiError> {
+    principal.require_any(READERS)?;
+    let org = principal.org.clone();
+    let (tender_id, lot_id, bid_id) = path.into_inner();
+    let (bid, commitments) = state
+        .db
+        .run(move |conn| Ok(bids::get(conn, &org, &tender_id, &lot_id, &bid_id)))
+        .await??;
+    Ok(web::Json(bid_view(&bid, &commitments)))
+}
+
+/// Withdraws a bid while the lot is open; it stays stored and takes no part in evaluation.
+#[utoipa::path(
+    tag = "bids",
+    operation_id = "withdraw_bid",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path)),
+    responses((status = 200, description = "Withdrawn", body = BidView), StateProblems, NotFoundProblem, AuthProblems, InternalProblem)
+)]
+#[post("/v1/tenders/{id}/lots/{lot}/bids/{bid}/withdraw")]
+pub async fn withdraw(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<web::Json<BidView>, ApiError> {
+    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let (tender_id, lot_id, bid_id) = path.into_inner();
+    let (bid, commitments) = state
+        .db
+        .run(move |conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
+                bids::withdraw(conn, &actor, &tender_id, &lot_id, &bid_id)
+            }))
+        })
+        .await??;
+    Ok(web::Json(bid_view(&bid, &commitments)))
+}
+
+/// Suggested measures for each free-text commitment of a bid, from the tender's measure set.
+#[utoipa::path(
+    tag = "bids",
+    operation_id = "get_bid_mapping",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path)),
+    responses((status = 200, description = "Suggestions per free-text commitment", body = BidMapping), NotFoundProblem, AuthProblems, InternalProblem)
+)]
+#[get("/v1/tenders/{id}/lots/{lot}/bids/{bid}/mapping")]
+pub async fn get_mapping(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<web::Json<BidMapping>, ApiError> {
+    principal.require_any(READERS)?;
+    let org = principal.org.clone();
+    let (tender_id, lot_id, bid_id) = path.into_inner();
+    let cache = state.clone();
+    let (set_id, bid, commitments, index) = state
+        .db
+        .run(move |conn| {
+            Ok((|| {
+                let (tender, _) = lots::get(conn, &org, &tender_id, &lot_id)?;
+                let (bid, commitments) = bids::get(conn, &org, &tender_id, &lot_id, &bid_id)?;
+                let index = cache.suggesters.index(conn, &tender.measure_set)?;
+                Ok::<_, crate::service::ServiceError>((tender.measure_set, bid, commitments, index))
+            })())
+        })
+        .await??;
+    let items = commitments
+        .iter()
+        .filter(|c| c.description.is_some())
+        .map(|c| CommitmentMapping {
+            index: c.position,
+            description: c.description.clone(),
+            measure: c.measure.clone(),
+            suggestions: c
+                .description
+                .as_deref()
+                .map(|text| mapping::suggest(&index, text, None, 5))
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(web::Json(BidMapping {
+        bid_id: bid.id,
+        measure_set: set_id,
+        items,
+    }))
+}
+
+/// A person (commercial or admin) confirms the measure a commitment counts towards.
+#[utoipa::path(
+    tag = "bids",
+    operation_id = "confirm_commitment_measure",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path), ("n" = usize, Path, description = "The commitment's index")),
+    request_body = ConfirmMeasure,
+    responses((status = 200, description = "The bid with the confirmed mapping", body = BidView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem)
+)]
+#[put("/v1/tenders/{id}/lots/{lot}/bids/{bid}/commitments/{n}/measure")]
+pub async fn confirm(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String, usize)>,
+    body: Json<ConfirmMeasure>,
+) -> Result<web::Json<BidView>, ApiError> {
+    let actor = Actor::new(
+        &principal,
+        principal.require_any(&[Role::Commercial, Role::Admin])?,
+    );
+    let (tender_id, lot_id, bid_id, n) = path.into_inner();
+    let measure = body.0.measure;
+    let (bid, commitments) = state
+        .db
+        .run(move |conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
+                bids::confirm_measure(conn, &actor, &tender_id, &lot_id, &bid_id, n, &measure)
+            }))
+        })
+        .await??;
+    Ok(web::Json(bid_view(&bid, &commitments)))
+}
+
+fn new_bid(bid: CreateBid) -> NewBid {
+    NewBid {
+        external_id: bid.external_id,
+        supplier_name: bid.supplier.name,
+        supplier_id: bid.supplier.id,
+        price: bid.price,
+        currency: bid.currency,
+        submitted_at: bid.submitted_at,
+        commitments: bid
+            .commitments
+            .into_iter()
+            .map(|c| NewCommitment {
+                measure: c.measure,
+                quantity: c.quantity,
+                description: c.description,
+                unit: c.unit,
+            })
+            .collect(),
+    }
+}
+
+pub fn bid_view(bid: &crate::db::bids::BidRow, commitments: &[CommitmentRow]) -> BidView {
+    BidView {
+        id: bid.id.clone(),
+        lot_id: bid.lot_id.clone(),
+        external_id: bid.external_id.clone(),
+        supplier: serde_json::from_str(&bid.supplier).unwrap_or_default(),
+        price: bid.price.clone(),
+        currency: bid.currency.clone(),
+        submitted_at: bid.submitted_at.clone(),
+        status: bid.status.clone(),
+        created_at: bid.created_at.and_utc().to_rfc3339(),
+        withdrawn_at: bid.withdrawn_at.map(|t| t.and_utc().to_rfc3339()),
+        commitments: commitments
+            .iter()
+            .map(|c| CommitmentView {
+                index: c.position,
+                measure: c.measure.clone(),
+                quantity: c.quantity.clone(),
+                description: c.description.clone(),
+                unit: c.unit.clone(),
+                confirmed_by: c.confirmed_by.clone(),
+                confirmed_at: c.confirmed_at.map(|t| t.and_utc().to_rfc3339()),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,156 @@
+//! Rows and queries of bids and their commitments, always scoped to an org.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{bids, commitments};
+use super::{DbConnection, DbError};
+
+/// Rows per multi-row INSERT (eleven columns × 1,000 fits both backends' bind limits).
+const INSERT_CHUNK: usize = 1_000;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bids, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct BidRow {
+    pub id: String,
+    pub lot_id: String,
+    pub org_id: String,
+    pub external_id: Option<String>,
+    /// The supplier as JSON (`{name, id?}`).
+    pub supplier: String,
+    pub price: String,
+    pub currency: String,
+    pub submitted_at: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub withdrawn_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commitments, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct CommitmentRow {
+    pub bid_id: String,
+    pub position: i32,
+    pub measure: Option<String>,
+    pub quantity: Option<String>,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    rows: &[BidRow],
+    commitments: &[CommitmentRow],
+) -> Result<(), DbError> {
+    // Multi-row INSERT is outside diesel's MultiBackend subset: each backend does it natively.
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let statement = diesel::insert_into(bids::table).values(chunk);
+        match conn {
+            DbConnection::Postgres(pg) => statement.execute(pg)?,
+            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
+        };
+    }
+    for chunk in commitments.chunks(INSERT_CHUNK) {
+        let statement = diesel::insert_into(commitments::table).values(chunk);
+        match conn {
+            DbConnection::Postgres(pg) => statement.execute(pg)?,
+            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
+        };
+    }
+    Ok(())
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    org: &str,
+    lot_id: &str,
+    id: &str,
+) -> Result<Option<BidRow>, DbError> {
+    Ok(bids::table
+        .filter(bids::org_id.eq(org))
+        .filter(bids::lot_id.eq(lot_id))
+        .filter(bids::id.eq(id))
+        .select(BidRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    lot_id: &str,
+    after_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<BidRow>, DbError> {
+    Ok(bids::table
+        .filter(bids::org_id.eq(org))
+        .filter(bids::lot_id.eq(lot_id))
+        .filter(bids::id.gt(after_id.unwrap_or_default()))
+        .order(bids::id)
+        .limit(limit)
+        .select(BidRow::as_select())
+        .load(conn)?)
+}
+
+/// The commitments of the given bids, in bid then position order.
+pub fn commitments_of(
+    conn: &mut DbConnection,
+    bid_ids: &[String],
+) -> Result<Vec<CommitmentRow>, DbError> {
+    Ok(commitments::table
+        .filter(commitments::bid_id.eq_any(bid_ids))
+        .order((commitments::bid_id, commitments::position))
+        .select(CommitmentRow::as_select())
+        .load(conn)?)
+}
+
+pub fn external_ids_taken(
+    conn: &mut DbConnection,
+    org: &str,
+    external_ids: &[String],
+) -> Result<Vec<String>, DbError> {
+    Ok(bids::table
+        .filter(bids::org_id.eq(org))
+        .filter(bids::external_id.eq_any(external_ids))
+        .select(bids::external_id.assume_not_null())
+        .load(conn)?)
+}
+
+pub fn withdraw(conn: &mut DbConnection, bid: &BidRow, at: NaiveDateTime) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        bids::table
+            .filter(bids::org_id.eq(&bid.org_id))
+            .filter(bids::id.eq(&bid.id))
+            .filter(bids::status.eq("submitted")),
+    )
+    .set((
+        bids::status.eq("withdrawn"),
+        bids::withdrawn_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn confirm_measure(
+    conn: &mut DbConnection,
+    bid_id: &str,
+    position: i32,
+    measure: &str,
+    by: &str,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        commitments::table
+            .filter(commitments::bid_id.eq(bid_id))
+            .filter(commitments::position.eq(position)),
+    )
+    .set((
+        commitments::measure.eq(Some(measure)),
+        commitments::confirmed_by.eq(Some(by)),
+        commitments::confirmed_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}

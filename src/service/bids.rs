@@ -1,0 +1,352 @@
+//! Bids: submitting one or a batch (all or nothing, every failure listed), withdrawing, and a
+//! person confirming the measure of a free-text commitment. Bids are taken only while the lot is
+//! `open`; prices must be in the tender's currency.
+
+use std::collections::{BTreeSet, HashSet};
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::tenders::{external_id_conflict, now};
+use super::{Actor, ServiceError, lots};
+use crate::db::DbConnection;
+use crate::db::bids::{self as repo, BidRow, CommitmentRow};
+use crate::db::tenders::{LotRow, TenderRow};
+use crate::error::FieldError;
+
+pub const SUBMITTED: &str = "submitted";
+pub const WITHDRAWN: &str = "withdrawn";
+
+#[derive(Debug, Clone)]
+pub struct NewBid {
+    pub external_id: Option<String>,
+    pub supplier_name: String,
+    pub supplier_id: Option<String>,
+    pub price: Decimal,
+    pub currency: Option<String>,
+    pub submitted_at: Option<DateTime<FixedOffset>>,
+    pub commitments: Vec<NewCommitment>,
+}
+
+/// `{measure, quantity}`, or free text `{description, quantity?, unit?}` awaiting a mapping.
+#[derive(Debug, Clone)]
+pub struct NewCommitment {
+    pub measure: Option<String>,
+    pub quantity: Option<Decimal>,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+}
+
+/// A stored bid with its commitments.
+pub type StoredBid = (BidRow, Vec<CommitmentRow>);
+
+/// Submits `bids` to an open lot in one go; `pointer(i)` prefixes the failures of bid `i`.
+pub fn submit(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    bids: Vec<NewBid>,
+    pointer: impl Fn(usize) -> String,
+) -> Result<Vec<StoredBid>, ServiceError> {
+    let (tender, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    require_open(&lot)?;
+    let measures: HashSet<String> = lots::resolve_measures(conn, &actor.org, &tender.measure_set)?
+        .into_iter()
+        .map(|m| m.code)
+        .collect();
+    let mut errors = Vec::new();
+    for (index, bid) in bids.iter().enumerate() {
+        check(bid, &tender, &measures, &pointer(index), &mut errors);
+    }
+    let mut seen = BTreeSet::new();
+    for (index, bid) in bids.iter().enumerate() {
+        if let Some(external_id) = &bid.external_id
+            && !seen.insert(external_id.clone())
+        {
+            errors.push(error(
+                &pointer(index),
+                "/external_id",
+                "duplicate_external_id",
+                "appears twice in this request",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let external_ids: Vec<String> = seen.into_iter().collect();
+    if let Some(taken) = repo::external_ids_taken(conn, &actor.org, &external_ids)?.first() {
+        return Err(external_id_conflict("bid", taken));
+    }
+
+    let at = now();
+    let mut stored = Vec::with_capacity(bids.len());
+    for bid in bids {
+        let id = uuid::Uuid::now_v7().to_string();
+        let commitments: Vec<CommitmentRow> = bid
+            .commitments
+            .into_iter()
+            .zip(0..)
+            .map(|(c, position)| CommitmentRow {
+                bid_id: id.clone(),
+                position,
+                measure: c.measure,
+                quantity: c.quantity.map(|q| q.normalize().to_string()),
+                description: c.description,
+                unit: c.unit,
+                confirmed_by: None,
+                confirmed_at: None,
+            })
+            .collect();
+        let row = BidRow {
+            id,
+            lot_id: lot.id.clone(),
+            org_id: actor.org.clone(),
+            external_id: bid.external_id,
+            supplier: json!({"name": bid.supplier_name, "id": bid.supplier_id}).to_string(),
+            price: bid.price.normalize().to_string(),
+            currency: tender.currency.clone(),
+            submitted_at: bid
+                .submitted_at
+                .unwrap_or_else(|| Utc::now().fixed_offset())
+                .to_rfc3339(),
+            status: SUBMITTED.into(),
+            created_at: at,
+            withdrawn_at: None,
+        };
+        stored.push((row, commitments));
+    }
+    let rows: Vec<BidRow> = stored.iter().map(|(b, _)| b.clone()).collect();
+    let commitments: Vec<CommitmentRow> =
+        stored.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+    repo::insert(conn, &rows, &commitments)?;
+    for (bid, commitments) in &stored {
+        actor.audit(
+            conn,
+            "submit",
+            "bid",
+            &bid.id,
+            &bid_payload(bid, commitments),
+        )?;
+    }
+    Ok(stored)
+}
+
+fn check(
+    bid: &NewBid,
+    tender: &TenderRow,
+    measures: &HashSet<String>,
+    at: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    if bid.supplier_name.trim().is_empty() {
+        errors.push(error(
+            at,
+            "/supplier/name",
+            "required",
+            "the supplier's name is required",
+        ));
+    }
+    if bid.price <= Decimal::ZERO {
+        errors.push(error(
+            at,
+            "/price",
+            "price_not_positive",
+            "the price must be greater than 0",
+        ));
+    }
+    if let Some(currency) = &bid.currency
+        && currency != &tender.currency
+    {
+        errors.push(error(
+            at,
+            "/currency",
+            "currency_mismatch",
+            &format!("the tender is priced in {}", tender.currency),
+        ));
+    }
+    for (k, c) in bid.commitments.iter().enumerate() {
+        let here = format!("{at}/commitments/{k}");
+        if c.quantity.is_some_and(|q| q < Decimal::ZERO) {
+            errors.push(error(
+                &here,
+                "/quantity",
+                "quantity_negative",
+                "a quantity is never negative",
+            ));
+        }
+        match (&c.measure, &c.description) {
+            (Some(measure), _) if !measures.contains(measure) => {
+                errors.push(error(
+                    &here,
+                    "/measure",
+                    "unknown_measure",
+                    &format!("`{measure}` is not in the tender's measure set"),
+                ));
+            }
+            (Some(_), _) if c.quantity.is_none() => {
+                errors.push(error(
+                    &here,
+                    "/quantity",
+                    "required",
+                    "a commitment to a measure needs a quantity",
+                ));
+            }
+            (None, None) => errors.push(error(
+                &here,
+                "",
+                "invalid_commitment",
+                "give a `measure` or a free-text `description`",
+            )),
+            (None, Some(text)) if text.trim().is_empty() => {
+                errors.push(error(
+                    &here,
+                    "/description",
+                    "required",
+                    "the description must not be empty",
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn require_open(lot: &LotRow) -> Result<(), ServiceError> {
+    if lot.status == lots::OPEN {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict {
+            code: "lot_not_open",
+            detail: format!(
+                "the lot is `{}`: bids are taken only while it is `open`",
+                lot.status
+            ),
+        })
+    }
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+    bid_id: &str,
+) -> Result<StoredBid, ServiceError> {
+    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
+    let bid = repo::find(conn, org, &lot.id, bid_id)?.ok_or(ServiceError::NotFound)?;
+    let commitments = repo::commitments_of(conn, std::slice::from_ref(&bid.id))?;
+    Ok((bid, commitments))
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+    after_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<StoredBid>, ServiceError> {
+    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
+    let bids = repo::list(conn, org, &lot.id, after_id, limit)?;
+    let ids: Vec<String> = bids.iter().map(|b| b.id.clone()).collect();
+    let mut commitments = repo::commitments_of(conn, &ids)?;
+    Ok(bids
+        .into_iter()
+        .map(|bid| {
+            let (own, rest): (Vec<_>, Vec<_>) =
+                commitments.drain(..).partition(|c| c.bid_id == bid.id);
+            commitments = rest;
+            (bid, own)
+        })
+        .collect())
+}
+
+/// Withdraws a bid while the lot is open; it stays stored and takes no part in evaluation.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    bid_id: &str,
+) -> Result<StoredBid, ServiceError> {
+    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    require_open(&lot)?;
+    let (mut bid, commitments) = get(conn, &actor.org, tender_id, lot_id, bid_id)?;
+    let at = now();
+    if !repo::withdraw(conn, &bid, at)? {
+        return Err(ServiceError::Conflict {
+            code: "bid_withdrawn",
+            detail: "the bid is withdrawn already".into(),
+        });
+    }
+    bid.status = WITHDRAWN.into();
+    bid.withdrawn_at = Some(at);
+    actor.audit(conn, "withdraw", "bid", &bid.id, &json!({"lot": lot.id}))?;
+    Ok((bid, commitments))
+}
+
+/// A person confirms which measure a commitment counts towards (while the lot is open or being
+/// evaluated).
+pub fn confirm_measure(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    bid_id: &str,
+    index: usize,
+    measure: &str,
+) -> Result<StoredBid, ServiceError> {
+    let (tender, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    if lot.status != lots::OPEN && lot.status != lots::EVALUATING {
+        return Err(ServiceError::Conflict {
+            code: "mapping_frozen",
+            detail: format!(
+                "the lot is `{}`: mappings change only while it is open or being evaluated",
+                lot.status
+            ),
+        });
+    }
+    let (bid, _) = get(conn, &actor.org, tender_id, lot_id, bid_id)?;
+    let known = lots::resolve_measures(conn, &actor.org, &tender.measure_set)?
+        .iter()
+        .any(|m| m.code == measure);
+    if !known {
+        return Err(super::invalid(
+            "/measure",
+            "unknown_measure",
+            format!("`{measure}` is not in the tender's measure set"),
+        ));
+    }
+    let position = i32::try_from(index).map_err(|_| ServiceError::NotFound)?;
+    if !repo::confirm_measure(conn, &bid.id, position, measure, &actor.sub, now())? {
+        return Err(ServiceError::NotFound);
+    }
+    actor.audit(
+        conn,
+        "confirm_mapping",
+        "bid",
+        &bid.id,
+        &json!({"commitment": index, "measure": measure}),
+    )?;
+    get(conn, &actor.org, tender_id, lot_id, bid_id)
+}
+
+fn bid_payload(bid: &BidRow, commitments: &[CommitmentRow]) -> serde_json::Value {
+    json!({
+        "lot": bid.lot_id, "external_id": bid.external_id, "supplier": bid.supplier,
+        "price": bid.price, "currency": bid.currency, "submitted_at": bid.submitted_at,
+        "commitments": commitments.iter().map(|c| json!({
+            "measure": c.measure, "quantity": c.quantity, "description": c.description, "unit": c.unit
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn error(prefix: &str, field: &str, code: &'static str, message: &str) -> FieldError {
+    FieldError {
+        pointer: format!("{prefix}{field}"),
+        code: code.into(),
+        message: message.into(),
+    }
+}
