@@ -15,7 +15,7 @@ use socval::service::audit::{self, AuditEvent, GENESIS_HASH};
 use crate::catalogue::json_of;
 use crate::common::{Backend, ORG, TestApp, spawn_app};
 use crate::on_both_backends;
-use crate::tenders::open_lot;
+use crate::tenders::{expect, open_lot, send};
 
 /// Imports a one-measure set as admin of `org`: one `import` event in that org's chain.
 async fn import_as(app: &TestApp, org: &str, version: &str) -> String {
@@ -226,23 +226,18 @@ on_both_backends! {
         let (tender, lot) = open_lot(&app, "T-1").await;
         open_lot(&app, "T-2").await;
         import(&app, "1").await;
-        // A bid as the bid API will record one: its row, and an event naming the bid.
-        let mut conn = connect(app.database_url());
-        conn.batch_execute(&format!(
-            "INSERT INTO bids (id, lot_id, org_id, supplier, price, currency, submitted_at, status, created_at)
-             VALUES ('bid-1', '{lot}', '{ORG}', 'Acme', '100', 'GBP', '2026-03-01T12:00:00Z', 'submitted', '2026-03-01 12:00:00')"
-        )).unwrap();
-        write_transaction(&mut conn, |conn| {
-            audit::append(conn, &AuditEvent {
-                org: ORG, actor_sub: "platform-x", actor_role: Role::Platform, action: "submit",
-                entity: "bid", entity_id: "bid-1", payload: &json!({}),
-            })
-        }).unwrap();
+        let body = json!({
+            "external_id": "bid-1", "supplier": {"name": "Acme"}, "price": "100",
+            "submitted_at": "2026-03-01T10:00:00Z", "commitments": [{"measure": "SVS-CARBON-SAVED", "quantity": "1"}]
+        });
+        let bids = format!("/v1/tenders/{tender}/lots/{lot}/bids");
+        let submitted = expect(send(&app, "POST", &bids, &app.token(&[Role::Platform]), Some(&body)).await, 201).await;
+        let bid = submitted["id"].as_str().unwrap();
 
         let token = auditor(&app);
         let all = all_events(&app, &token, "", 500).await;
         let of_t1: Vec<Value> = all.iter()
-            .filter(|e| [tender.as_str(), lot.as_str(), "bid-1"].contains(&e["entity_id"].as_str().unwrap()))
+            .filter(|e| [tender.as_str(), lot.as_str(), bid].contains(&e["entity_id"].as_str().unwrap()))
             .cloned()
             .collect();
         for entity in ["tender", "lot", "bid"] {
