@@ -1,12 +1,15 @@
 //! The `socval` command: parses the CLI, loads the config and hands over to the library.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use socval::auth::{Role, token};
-use socval::config::Config;
-use socval::db::Db;
+use socval::config::{Config, DatabaseUrl};
+use socval::db::{ConnectionManager, Db};
+use socval::service::audit;
 use socval::startup::Application;
 use socval::{api, probe, telemetry};
 
@@ -32,6 +35,12 @@ enum Command {
     Migrate,
     /// Print the OpenAPI 3.1 document (the content of openapi/openapi.json).
     Openapi,
+    /// Verify each org's audit hash chain; exit non-zero naming the first bad event of any broken one.
+    CheckAudit {
+        /// Check this org only (default: every org with events).
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// Exit 0 when the server on SOCVAL_BIND answers /healthz (a container HEALTHCHECK).
     Healthcheck,
     /// Mint a signed development JWT with the configured HS256 secret.
@@ -85,9 +94,48 @@ fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!(migrations.applied = ?applied, "database migrated");
             Ok(())
         }
+        Command::CheckAudit { org } => check_audit(&Config::load()?, org.as_deref()),
         Command::Healthcheck => probe::healthz(Config::load()?.bind),
         Command::Serve => serve(Config::load()?),
     }
+}
+
+/// One line per org on stdout; the broken chains again in the error, so the exit status and
+/// stderr alone tell a cron job or CI step what is wrong.
+fn check_audit(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
+    if let DatabaseUrl::Sqlite { path } = &config.database_url {
+        // Opening a missing SQLite file creates an empty one: a mistyped path would "verify".
+        anyhow::ensure!(
+            Path::new(path).exists(),
+            "DATABASE_URL: no SQLite database at `{path}`"
+        );
+    }
+    let mut conn = ConnectionManager::new(config.database_url.clone(), config.db_timeout_ms)
+        .connect_now()
+        .context("connecting to DATABASE_URL")?;
+    let results = audit::verify_orgs(&mut conn, org)?;
+    if results.is_empty() {
+        println!("no audit events");
+    }
+    let mut broken = Vec::new();
+    for (org, verification) in &results {
+        match &verification.first_invalid_event {
+            None => println!(
+                "{org}: valid, events checked: {}",
+                verification.events_checked
+            ),
+            Some(bad) => {
+                println!("{org}: INVALID at event {}: {}", bad.seq, bad.reason);
+                broken.push(format!("org `{org}` at event {} ({})", bad.seq, bad.reason));
+            }
+        }
+    }
+    anyhow::ensure!(
+        broken.is_empty(),
+        "audit chain broken: {}",
+        broken.join("; ")
+    );
+    Ok(())
 }
 
 #[tokio::main]

@@ -15,7 +15,7 @@ use crate::auth::{Principal, Role};
 use crate::catalogue::import::{self, ImportMetadata, MeasureSetJson};
 use crate::catalogue::{self, SetMeasure};
 use crate::db::measure_sets::{MeasureRow, MeasureSetRow};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::service::measure_sets as service;
 
 /// Body limit of an import: 10,000 measures as CSV or JSON fit with room to spare.
@@ -148,10 +148,7 @@ pub async fn get(
 ) -> Result<web::Json<MeasureSetPage>, ApiError> {
     principal.require_any(Role::ALL)?;
     let limit = params.limit()? as usize;
-    let after: Option<i64> = params
-        .after()?
-        .map(|key| key.parse().map_err(|_| bad_cursor()))
-        .transpose()?;
+    let after = params.after_number()?;
     let id = id.into_inner();
     if let Some(set) = catalogue::builtin().measure_set(&id) {
         let start = after.map_or(0, |a| a as usize + 1);
@@ -245,17 +242,6 @@ pub async fn create(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/measure-sets/{}", set.id)))
         .json(imported_summary(&set, &principal)))
-}
-
-fn bad_cursor() -> ApiError {
-    ApiError::Validation {
-        errors: vec![FieldError {
-            pointer: "/cursor".into(),
-            code: "invalid_query".into(),
-            message: "the cursor is not one this API issued".into(),
-        }],
-        warnings: Vec::new(),
-    }
 }
 
 pub fn builtin_summary(set: &catalogue::MeasureSet) -> MeasureSetSummary {

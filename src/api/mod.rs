@@ -3,6 +3,7 @@
 //!
 //! Handlers hold no business rules: they parse, authorise, call a service and map the result.
 
+mod audit;
 mod bids;
 mod docs;
 mod fallback;
@@ -60,6 +61,7 @@ pub struct AppState {
         (name = "catalogue", description = "Social Value Models, measure sets and their crosswalk"),
         (name = "tenders", description = "Tenders, lots and their status"),
         (name = "bids", description = "Bids, their commitments and mappings"),
+        (name = "audit", description = "The tamper-evident audit log of each org and its verification"),
         (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -115,6 +117,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(bids::get_mapping)
         .service(bids::confirm)
         .service(mapping::suggest)
+        .service(audit::list)
+        .service(audit::verify)
         .service(scoring::validate)
         .service(
             utoipa_actix_web::scope("/v1/evaluations")

@@ -24,7 +24,7 @@ impl PageParams {
     pub fn limit(&self) -> Result<u32, ApiError> {
         match self.limit.unwrap_or(DEFAULT_LIMIT) {
             limit @ 1..=MAX_LIMIT => Ok(limit),
-            other => Err(invalid(
+            other => Err(invalid_query(
                 "/limit",
                 format!("limit {other} is not within 1..={MAX_LIMIT}"),
             )),
@@ -40,10 +40,15 @@ impl PageParams {
                     .decode(cursor)
                     .ok()
                     .and_then(|bytes| String::from_utf8(bytes).ok())
-                    .ok_or_else(|| {
-                        invalid("/cursor", "the cursor is not one this API issued".into())
-                    })
+                    .ok_or_else(bad_cursor)
             })
+            .transpose()
+    }
+
+    /// [`Self::after`] for lists keyed by a number (a position, a sequence number).
+    pub fn after_number(&self) -> Result<Option<i64>, ApiError> {
+        self.after()?
+            .map(|key| key.parse().map_err(|_| bad_cursor()))
             .transpose()
     }
 }
@@ -61,7 +66,34 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-fn invalid(pointer: &str, message: String) -> ApiError {
+impl<T> Page<T> {
+    /// The page of `rows` fetched in order with a limit of `limit + 1`: the extra row only tells
+    /// that another page follows, which resumes after the last row kept (`key`).
+    pub fn from_rows<R>(
+        rows: Vec<R>,
+        limit: usize,
+        key: impl Fn(&R) -> String,
+        view: impl FnMut(R) -> T,
+    ) -> Self {
+        let more = rows.len() > limit;
+        let kept: Vec<R> = rows.into_iter().take(limit).collect();
+        let next_cursor = kept
+            .last()
+            .filter(|_| more)
+            .map(|last| cursor_after(&key(last)));
+        Self {
+            items: kept.into_iter().map(view).collect(),
+            next_cursor,
+        }
+    }
+}
+
+fn bad_cursor() -> ApiError {
+    invalid_query("/cursor", "the cursor is not one this API issued".into())
+}
+
+/// A 422 naming the query parameter at fault (`pointer` is `/` and its name).
+pub fn invalid_query(pointer: &str, message: String) -> ApiError {
     ApiError::Validation {
         errors: vec![FieldError {
             pointer: pointer.into(),

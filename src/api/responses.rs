@@ -70,6 +70,21 @@ pub enum NotFoundProblem {
     dead_code,
     reason = "describes responses for OpenAPI; never constructed"
 )]
+pub enum QueryProblems {
+    /// A query parameter does not parse as its type (e.g. `limit=ten`).
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
+    /// A query parameter is out of range or not understood: `errors` names it with the code
+    /// `invalid_query` (pointer `/limit`, `/cursor`, …).
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for OpenAPI; never constructed"
+)]
 pub enum StateProblems {
     /// The request conflicts with the current state: `code` says how (`invalid_transition`,
     /// `lot_not_open`, `scheme_frozen`, `external_id_exists`, `idempotency_key_reused`, …).

@@ -4,6 +4,7 @@
 //! request's tracing span; async workers never wait on the database. Queries take
 //! `&mut DbConnection` so they work equally inside a transaction.
 
+pub mod audit_events;
 pub mod bids;
 mod connection;
 pub mod idempotency;

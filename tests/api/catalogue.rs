@@ -23,7 +23,8 @@ async fn import_csv(app: &TestApp, token: &str, query: &str, body: &str) -> reqw
 
 const TOMS_QUERY: &str = "name=Essex%20TOMs&version=2026.1&licence=CC-BY-NC-ND-4.0&source=licensed&valid_from=2026-04-01";
 
-async fn json_of(response: reqwest::Response, status: u16) -> Value {
+/// The body of a JSON response, once its status is checked.
+pub async fn json_of(response: reqwest::Response, status: u16) -> Value {
     let actual = response.status().as_u16();
     let body: Value = response.json().await.unwrap();
     assert_eq!(actual, status, "{body}");

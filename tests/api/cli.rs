@@ -39,6 +39,7 @@ fn help_lists_the_subcommands_and_the_settings() {
         "openapi",
         "token",
         "healthcheck",
+        "check-audit",
         "SOCVAL_BIND",
         "DATABASE_URL",
         "SOCVAL_JWT_SECRET",
