@@ -40,28 +40,46 @@ pub struct AuditEvent<'a> {
 /// Appends `event` to its org's chain; call inside the write's transaction
 /// ([`crate::db::write_transaction`]). Returns the new event's hash.
 pub fn append(conn: &mut DbConnection, event: &AuditEvent<'_>) -> Result<String, DbError> {
+    append_all(conn, std::slice::from_ref(event))
+}
+
+/// Appends several events of one org in order, taking the org's lock and reading its last hash
+/// once (a batch of bids is one write, not a thousand). Returns the last event's hash.
+pub fn append_all(conn: &mut DbConnection, events: &[AuditEvent<'_>]) -> Result<String, DbError> {
+    let Some(org) = events.first().map(|e| e.org) else {
+        return Ok(GENESIS_HASH.to_string()); // nothing appended
+    };
+    if events.iter().any(|e| e.org != org) {
+        return Err(DbError::Corrupt(
+            "one append_all call covers one org's chain".into(),
+        ));
+    }
     if let DbConnection::Postgres(pg) = conn {
         // Serialises appends per org until commit, so two writers never chain onto the same event.
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind::<Text, _>(event.org)
+            .bind::<Text, _>(org)
             .execute(pg)?;
     }
-    let prev_hash = repo::last_hash(conn, event.org)?.unwrap_or_else(|| GENESIS_HASH.to_string());
-    let payload_sha256 = sha256_hex(event.payload.to_string().as_bytes());
-    let facts = EventFacts {
-        org_id: event.org,
-        // Microseconds: what PostgreSQL keeps, so the hash verifies after a round trip on either backend.
-        at: Utc::now().naive_utc().trunc_subsecs(6),
-        actor_sub: event.actor_sub,
-        actor_role: event.actor_role.as_str(),
-        action: event.action,
-        entity: event.entity,
-        entity_id: event.entity_id,
-        payload_sha256: &payload_sha256,
-    };
-    let hash = event_hash(&prev_hash, &facts);
-    repo::insert(conn, &facts, &prev_hash, &hash)?;
-    Ok(hash)
+    let mut prev_hash = repo::last_hash(conn, org)?.unwrap_or_else(|| GENESIS_HASH.to_string());
+    // Microseconds: what PostgreSQL keeps, so the hash verifies after a round trip on either backend.
+    let at = Utc::now().naive_utc().trunc_subsecs(6);
+    for event in events {
+        let payload_sha256 = sha256_hex(event.payload.to_string().as_bytes());
+        let facts = EventFacts {
+            org_id: event.org,
+            at,
+            actor_sub: event.actor_sub,
+            actor_role: event.actor_role.as_str(),
+            action: event.action,
+            entity: event.entity,
+            entity_id: event.entity_id,
+            payload_sha256: &payload_sha256,
+        };
+        let hash = event_hash(&prev_hash, &facts);
+        repo::insert(conn, &facts, &prev_hash, &hash)?;
+        prev_hash = hash;
+    }
+    Ok(prev_hash)
 }
 
 /// `hash = SHA-256(prev_hash ‖ canonical event)`, hex, where the canonical event is the JSON

@@ -52,6 +52,29 @@ impl Actor {
         )
         .map(|_| ())
     }
+
+    /// Records one `action` per entity, in order, as one append (see [`audit::append_all`]).
+    pub fn audit_each(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        action: &str,
+        entity: &str,
+        items: &[(String, serde_json::Value)],
+    ) -> Result<(), DbError> {
+        let events: Vec<audit::AuditEvent<'_>> = items
+            .iter()
+            .map(|(entity_id, payload)| audit::AuditEvent {
+                org: &self.org,
+                actor_sub: &self.sub,
+                actor_role: self.role,
+                action,
+                entity,
+                entity_id,
+                payload,
+            })
+            .collect();
+        audit::append_all(conn, &events).map(|_| ())
+    }
 }
 
 /// Why a use case refused or failed.

@@ -109,6 +109,9 @@ on_both_backends! {
         assert_eq!(stored["items"].as_array().unwrap().len(), 100);
         assert_eq!(db_count(&app, "bids"), 100);
         assert_eq!(db_count(&app, "commitments"), 200);
+        let verification = expect(send(&app, "GET", "/v1/audit/verify", &app.token(&[Role::Auditor]), None).await, 200).await;
+        assert_eq!(verification["valid"], true, "{verification}");
+        assert_eq!(verification["events_checked"], 103, "create, put_scheme, open, then one per bid: {verification}");
 
         let too_many: Vec<Value> = (0..1001).map(|i| bid(&format!("big-{i}"), "1")).collect();
         let problem = expect(send(&app, "POST", &batch, &token, Some(&json!({"bids": too_many}))).await, 422).await;
