@@ -66,6 +66,7 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
         db,
         max_body_bytes: config.max_body_bytes,
         openapi_json: api::openapi_json()?,
+        allowed_methods: api::allowed_methods(&api::openapi()),
         suggesters: Default::default(),
     });
 

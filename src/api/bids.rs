@@ -12,7 +12,7 @@ use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::{self, Json};
 use super::pagination::{Page, PageParams, cursor_after};
 use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
+    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems,
 };
 use super::tenders::{READERS, WRITERS, field_error, refuse};
 use crate::auth::{Principal, Role};
@@ -243,7 +243,7 @@ pub async fn submit_batch(
     operation_id = "list_bids",
     security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), PageParams),
-    responses((status = 200, description = "A page of bids", body = Page<BidView>), NotFoundProblem, AuthProblems, InternalProblem)
+    responses((status = 200, description = "A page of bids", body = Page<BidView>), NotFoundProblem, QueryProblems, AuthProblems, InternalProblem)
 )]
 #[get("/v1/tenders/{id}/lots/{lot}/bids")]
 pub async fn list(

@@ -9,13 +9,21 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::error::{PROBLEM_CONTENT_TYPE, ProblemKind};
 
-/// The app's default service: 405 when the path exists under another method, else 404.
+/// The app's default service: 405 (with `Allow`) when the path exists under another method,
+/// else 404.
 pub async fn no_route(req: HttpRequest) -> HttpResponse {
-    if req.match_pattern().is_some() {
-        ProblemKind::METHOD_NOT_ALLOWED.response(
+    if let Some(pattern) = req.match_pattern() {
+        let mut response = ProblemKind::METHOD_NOT_ALLOWED.response(
             format!("{} is not allowed on this path", req.method()),
             Vec::new(),
-        )
+        );
+        let allowed = req
+            .app_data::<actix_web::web::Data<super::AppState>>()
+            .and_then(|state| state.allowed_methods.get(&pattern).cloned());
+        if let Some(value) = allowed.and_then(|a| header::HeaderValue::from_str(&a).ok()) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        response
     } else {
         ProblemKind::NOT_FOUND.response("no endpoint has this path".into(), Vec::new())
     }

@@ -10,7 +10,9 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::json;
 use super::pagination::{Page, PageParams, cursor_after};
-use super::responses::{AuthProblems, BodyProblems, InternalProblem, NotFoundProblem};
+use super::responses::{
+    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems,
+};
 use crate::auth::{Principal, Role};
 use crate::catalogue::import::{self, ImportMetadata, MeasureSetJson};
 use crate::catalogue::{self, SetMeasure};
@@ -84,7 +86,7 @@ pub struct MeasureSetPage {
     params(PageParams),
     responses(
         (status = 200, description = "A page of measure sets", body = Page<MeasureSetSummary>),
-        AuthProblems,
+        QueryProblems, AuthProblems,
         InternalProblem
     )
 )]
@@ -134,7 +136,7 @@ pub async fn list(
     params(("id" = String, Path, description = "`socval-sample` or an imported set's id"), PageParams),
     responses(
         (status = 200, description = "The set and a page of measures", body = MeasureSetPage),
-        AuthProblems,
+        QueryProblems, AuthProblems,
         NotFoundProblem,
         InternalProblem
     )

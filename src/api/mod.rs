@@ -40,6 +40,9 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
+    /// The methods each route template accepts (`/v1/tenders/{id}` → `GET, PATCH`), from the
+    /// OpenAPI document, for the `Allow` header of a 405.
+    pub allowed_methods: std::collections::HashMap<String, String>,
     /// One suggestion index per measure set, built on first use.
     pub suggesters: crate::service::mapping::SuggesterCache,
 }
@@ -141,6 +144,33 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts();
     document
+}
+
+/// The methods of every documented route template, from the document itself so they cannot drift.
+pub fn allowed_methods(
+    document: &utoipa::openapi::OpenApi,
+) -> std::collections::HashMap<String, String> {
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let paths = serde_json::to_value(&document.paths).unwrap_or_default();
+    let mut allowed: std::collections::HashMap<String, String> = paths
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(path, item)| {
+            let methods: Vec<String> = METHODS
+                .iter()
+                .filter(|m| item.get(**m).is_some())
+                .map(|m| m.to_ascii_uppercase())
+                .collect();
+            (path.clone(), methods.join(", "))
+        })
+        .collect();
+    for undocumented in ["/openapi.json", "/docs", "/docs/{tail:.*}"] {
+        allowed.insert(undocumented.into(), "GET".into());
+    }
+    allowed
 }
 
 /// The document as committed in `openapi/openapi.json` and served at `/openapi.json`.

@@ -12,7 +12,7 @@ use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::Json;
 use super::pagination::{Page, PageParams, cursor_after};
 use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
+    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems,
 };
 use crate::auth::{Principal, Role};
 use crate::catalogue::{self, SAMPLE_MEASURE_SET};
@@ -212,7 +212,7 @@ pub async fn create(
     operation_id = "list_tenders",
     security(("bearer" = [])),
     params(TenderFilters, PageParams),
-    responses((status = 200, description = "A page of tenders", body = Page<TenderView>), AuthProblems, InternalProblem)
+    responses((status = 200, description = "A page of tenders", body = Page<TenderView>), QueryProblems, AuthProblems, InternalProblem)
 )]
 #[get("/v1/tenders")]
 pub async fn list(
