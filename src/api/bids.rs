@@ -34,12 +34,12 @@ pub struct CreateBid {
     pub supplier: SupplierInput,
     /// Total price (string or number), > 0, in the tender's currency.
     #[serde(with = "crate::scoring::decimal::exact")]
-    #[schema(value_type = String, example = "98500")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "98500")]
     pub price: Decimal,
     /// Must be the tender's currency when given.
     pub currency: Option<String>,
     /// When the supplier submitted (RFC 3339); default: when socval received it.
-    #[schema(value_type = Option<String>, example = "2026-03-01T10:00:00Z")]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-01T10:00:00Z")]
     pub submitted_at: Option<DateTime<FixedOffset>>,
     #[serde(default)]
     pub commitments: Vec<CommitmentInput>,
@@ -61,7 +61,7 @@ pub struct CommitmentInput {
     #[schema(example = "SVS-APPRENTICE-WEEKS")]
     pub measure: Option<String>,
     #[serde(default, with = "crate::scoring::decimal::option")]
-    #[schema(value_type = Option<String>, example = "52")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "52")]
     pub quantity: Option<Decimal>,
     #[schema(example = "We will employ 12 apprentices from the local area")]
     pub description: Option<String>,

@@ -75,7 +75,7 @@ pub struct CreateTender {
     pub currency: Option<String>,
     /// Estimated value (string or number).
     #[serde(default, with = "crate::scoring::decimal::option")]
-    #[schema(value_type = Option<String>, example = "1200000")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "1200000")]
     pub value: Option<Decimal>,
     /// At least one lot.
     pub lots: Vec<CreateLot>,
@@ -87,7 +87,7 @@ pub struct CreateLot {
     pub external_id: Option<String>,
     pub title: String,
     #[serde(default, with = "crate::scoring::decimal::option")]
-    #[schema(value_type = Option<String>, example = "400000")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "400000")]
     pub value: Option<Decimal>,
 }
 
@@ -104,7 +104,7 @@ pub struct UpdateTender {
     pub title: Option<String>,
     pub buyer: Option<String>,
     #[serde(default, deserialize_with = "present_decimal")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>)]
     pub value: Option<Option<Decimal>>,
     pub authority_type: Option<AuthorityType>,
     pub procurement_regime: Option<ProcurementRegime>,

@@ -90,17 +90,17 @@ pub struct MeasureRow {
     pub unit: Option<String>,
     /// £ per unit, ≥ 0 (string or number).
     #[serde(default, deserialize_with = "text_or_number")]
-    #[schema(value_type = Option<String>, example = "31000")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "31000")]
     pub proxy_value: Option<String>,
     /// Fraction in [0, 1); empty means 0.
     #[serde(default, deserialize_with = "text_or_number")]
-    #[schema(value_type = Option<String>, example = "0.1")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "0.1")]
     pub deadweight: Option<String>,
     #[serde(default, deserialize_with = "text_or_number")]
-    #[schema(value_type = Option<String>, example = "0")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "0")]
     pub attribution: Option<String>,
     #[serde(default, deserialize_with = "text_or_number")]
-    #[schema(value_type = Option<String>, example = "0")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "0")]
     pub displacement: Option<String>,
     /// Framework outcome codes this measure serves.
     #[serde(default)]

@@ -273,6 +273,25 @@ pub(crate) fn approx(d: Decimal, dp: u32) -> (String, bool) {
     (n.to_string(), n.rounded())
 }
 
+/// OpenAPI view of a decimal in a request: an exact decimal string (preferred) or a JSON number,
+/// both read exactly. Responses always write strings.
+pub struct DecimalInput;
+
+impl utoipa::PartialSchema for DecimalInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Number]))
+            .description(Some(
+                "A decimal: a string such as \"98500.50\" (exact) or a JSON number, read exactly",
+            ))
+            .examples(["98500.50"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DecimalInput {}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

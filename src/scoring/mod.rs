@@ -77,7 +77,7 @@ pub use codes::{
     DisqualificationReason, ErrorCode, Flag, FlagCode, Issue, ReasonCode, Rejection,
     ValidationReport, Warning, WarningCode,
 };
-pub use decimal::{Display2, parse_exact};
+pub use decimal::{DecimalInput, Display2, parse_exact};
 pub use flags::{MARKS_DISCREPANCY_PERCENT, marks_spread_exceeds};
 pub use model::{
     AuthorityType, Band, Bid, Catalogue, Commitment, Criterion, CriterionType, EvaluationInput,

@@ -36,7 +36,7 @@ pub struct Commitment {
     pub measure: String,
     /// Quantity in the measure's unit (≥ 0).
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "3")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "3")]
     pub quantity: Decimal,
 }
 
@@ -52,7 +52,7 @@ pub struct Bid {
     pub supplier: Option<Supplier>,
     /// Bid price (> 0) in the request's currency.
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "100000")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "100000")]
     pub price: Decimal,
     /// When present, must equal the request's currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,7 +90,7 @@ pub struct InlineMeasure {
     pub unit: Option<String>,
     /// Proxy value in currency per unit (≥ 0).
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "1000")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "1000")]
     pub proxy_value: Decimal,
     /// Fraction in [0, 1) that would have happened anyway; default 0.
     #[serde(
@@ -98,7 +98,7 @@ pub struct InlineMeasure {
         skip_serializing_if = "Option::is_none",
         with = "decimal::option"
     )]
-    #[schema(value_type = Option<String>, example = "0.1")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "0.1")]
     pub deadweight: Option<Decimal>,
     /// Fraction in [0, 1) owed to others; default 0.
     #[serde(
@@ -106,7 +106,7 @@ pub struct InlineMeasure {
         skip_serializing_if = "Option::is_none",
         with = "decimal::option"
     )]
-    #[schema(value_type = Option<String>, example = "0")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "0")]
     pub attribution: Option<Decimal>,
     /// Fraction in [0, 1) moved from elsewhere; default 0.
     #[serde(
@@ -114,7 +114,7 @@ pub struct InlineMeasure {
         skip_serializing_if = "Option::is_none",
         with = "decimal::option"
     )]
-    #[schema(value_type = Option<String>, example = "0")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "0")]
     pub displacement: Option<Decimal>,
 }
 
@@ -150,19 +150,19 @@ pub struct Measure {
     pub unit: Option<String>,
     /// Proxy value in currency per unit (≥ 0).
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "1000")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "1000")]
     pub proxy_value: Decimal,
     /// Fraction in [0, 1).
     #[serde(default, with = "decimal::exact")]
-    #[schema(value_type = String, example = "0")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "0")]
     pub deadweight: Decimal,
     /// Fraction in [0, 1).
     #[serde(default, with = "decimal::exact")]
-    #[schema(value_type = String, example = "0")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "0")]
     pub attribution: Decimal,
     /// Fraction in [0, 1).
     #[serde(default, with = "decimal::exact")]
-    #[schema(value_type = String, example = "0")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "0")]
     pub displacement: Decimal,
     /// Outcome codes this measure counts towards (any framework).
     #[schema(example = json!(["PPN06-20:MAC2.2", "PPN002:1a"]))]

@@ -146,11 +146,11 @@ pub struct Scheme {
     pub tie_break: Vec<String>,
     /// Abnormally-low-price threshold as a fraction in [0, 1); default `"0.4"`.
     #[serde(default = "default_alt_threshold", with = "decimal::exact")]
-    #[schema(value_type = String, example = "0.4")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "0.4")]
     pub alt_threshold: Decimal,
     /// Flag a bid whose social value exceeds this % of its price; default `"50"`.
     #[serde(default = "default_sv_outlier_percent", with = "decimal::exact")]
-    #[schema(value_type = String, example = "50")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "50")]
     pub sv_outlier_percent: Decimal,
     /// Allows a central-government scheme below the minimum; recorded and reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,7 +186,7 @@ pub struct Criterion {
     pub kind: CriterionType,
     /// Weight in points (> 0); all weights sum to exactly 100.
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "30")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "30")]
     pub weight: Decimal,
     /// Price only: scoring formula, default `lowest_relative`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,7 +203,7 @@ pub struct Criterion {
         skip_serializing_if = "Option::is_none",
         with = "decimal::option"
     )]
-    #[schema(value_type = Option<String>, example = "40")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "40")]
     pub pass_mark: Option<Decimal>,
     /// A mark below `pass_mark` disqualifies the bid.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -228,7 +228,7 @@ pub struct Criterion {
         skip_serializing_if = "Option::is_none",
         with = "decimal::option"
     )]
-    #[schema(value_type = Option<String>, example = "5")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "5")]
     pub target_percent: Option<Decimal>,
     /// Mixed only (required): the split between qualitative and quantitative parts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -241,11 +241,11 @@ pub struct Criterion {
 pub struct Band {
     /// Upper edge in % above the lowest qualified price; `null` on the last band means "above".
     #[serde(default, with = "decimal::option")]
-    #[schema(value_type = Option<String>, example = "25")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "25")]
     pub up_to_percent_above_lowest: Option<Decimal>,
     /// Fraction in [0, 1] scored in this band.
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "0.8")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "0.8")]
     pub fraction: Decimal,
 }
 
@@ -255,11 +255,11 @@ pub struct Band {
 pub struct Scale {
     /// Lowest mark.
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "0")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "0")]
     pub min: Decimal,
     /// Highest mark (> `min`).
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "100")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "100")]
     pub max: Decimal,
     /// When given, the only marks allowed.
     #[serde(
@@ -277,10 +277,10 @@ pub struct Scale {
 pub struct Split {
     /// % of the criterion scored from the mark.
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "50")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "50")]
     pub qualitative: Decimal,
     /// % of the criterion scored from commitments.
     #[serde(with = "decimal::exact")]
-    #[schema(value_type = String, example = "50")]
+    #[schema(value_type = crate::scoring::DecimalInput, example = "50")]
     pub quantitative: Decimal,
 }

@@ -62,13 +62,31 @@ fn result_schemas_match_the_json() {
 }
 
 #[test]
-fn decimals_are_documented_as_strings_with_examples() {
+fn request_decimals_are_documented_as_string_or_number() {
     let s = schemas();
     for (schema, field) in [
         ("Criterion", "weight"),
         ("Bid", "price"),
         ("Commitment", "quantity"),
         ("Scheme", "alt_threshold"),
+    ] {
+        let prop = &s[schema]["properties"][field];
+        assert_eq!(
+            prop["$ref"], "#/components/schemas/DecimalInput",
+            "{schema}.{field}: {prop}"
+        );
+    }
+    let input =
+        serde_json::to_value(<crate::scoring::DecimalInput as utoipa::PartialSchema>::schema())
+            .unwrap();
+    assert_eq!(input["type"], json!(["string", "number"]));
+    assert!(input.get("examples").is_some(), "{input}");
+}
+
+#[test]
+fn response_decimals_are_documented_as_strings_with_examples() {
+    let s = schemas();
+    for (schema, field) in [
         ("BidResult", "total"),
         ("BidResult", "total_display"),
         ("CriterionResult", "points_display"),
