@@ -267,7 +267,7 @@ pub struct Scale {
         skip_serializing_if = "Option::is_none",
         with = "decimal::option_vec"
     )]
-    #[schema(value_type = Option<Vec<String>>, example = json!(["0", "25", "50", "75", "100"]))]
+    #[schema(value_type = Option<Vec<crate::scoring::DecimalInput>>, example = json!(["0", "25", "50", "75", "100"]))]
     pub levels: Option<Vec<Decimal>>,
 }
 
