@@ -89,6 +89,8 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("{detail}")]
+    Denied { code: &'static str, detail: String },
     #[error("no such resource")]
     NotFound,
     #[error("{detail}")]
@@ -122,7 +124,7 @@ impl ApiError {
             Self::BadRequest(_) => ProblemKind::BAD_REQUEST,
             Self::Validation { .. } => ProblemKind::VALIDATION,
             Self::Unauthorized(_) => ProblemKind::UNAUTHORIZED,
-            Self::Forbidden(_) => ProblemKind::FORBIDDEN,
+            Self::Forbidden(_) | Self::Denied { .. } => ProblemKind::FORBIDDEN,
             Self::NotFound => ProblemKind::NOT_FOUND,
             Self::Conflict { .. } => ProblemKind::CONFLICT,
             Self::PreconditionFailed(_) => ProblemKind::PRECONDITION_FAILED,
@@ -168,7 +170,7 @@ impl ResponseError for ApiError {
             Self::Validation { errors, warnings } => {
                 kind.problem_response(detail, None, errors.clone(), warnings.clone())
             }
-            Self::Conflict { code, .. } => {
+            Self::Conflict { code, .. } | Self::Denied { code, .. } => {
                 kind.problem_response(detail, Some(Cow::Borrowed(code)), Vec::new(), Vec::new())
             }
             _ => kind.response(detail, Vec::new()),

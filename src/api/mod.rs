@@ -6,6 +6,7 @@
 mod audit;
 mod bids;
 mod docs;
+mod evaluations;
 mod fallback;
 mod frameworks;
 mod idempotency;
@@ -65,6 +66,7 @@ pub struct AppState {
         (name = "tenders", description = "Tenders, lots and their status"),
         (name = "bids", description = "Bids, their commitments and mappings"),
         (name = "audit", description = "The tamper-evident audit log of each org and its verification"),
+        (name = "evaluation", description = "Evaluators, marks, moderation and immutable evaluation runs"),
         (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -119,6 +121,15 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(bids::withdraw)
         .service(bids::get_mapping)
         .service(bids::confirm)
+        .service(evaluations::assign)
+        .service(evaluations::list_evaluators)
+        .service(evaluations::declare)
+        .service(evaluations::put_mark)
+        .service(evaluations::moderation)
+        .service(evaluations::put_moderated)
+        .service(evaluations::run)
+        .service(evaluations::list)
+        .service(evaluations::get)
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)

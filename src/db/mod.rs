@@ -7,6 +7,7 @@
 pub mod audit_events;
 pub mod bids;
 mod connection;
+pub mod evaluations;
 pub mod idempotency;
 pub mod measure_sets;
 pub mod migrations;

@@ -137,6 +137,71 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evaluators (lot_id, sub) {
+        lot_id -> Text,
+        sub -> Text,
+        org_id -> Text,
+        assigned_by -> Text,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conflict_declarations (id) {
+        id -> Text,
+        lot_id -> Text,
+        org_id -> Text,
+        evaluator_sub -> Text,
+        conflict -> Bool,
+        bid_id -> Nullable<Text>,
+        details -> Text,
+        declared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    marks (lot_id, bid_id, criterion_id, evaluator_sub) {
+        lot_id -> Text,
+        bid_id -> Text,
+        criterion_id -> Text,
+        evaluator_sub -> Text,
+        org_id -> Text,
+        score -> Text,
+        rationale -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    moderated_marks (lot_id, bid_id, criterion_id) {
+        lot_id -> Text,
+        bid_id -> Text,
+        criterion_id -> Text,
+        org_id -> Text,
+        score -> Text,
+        rationale -> Text,
+        moderated_by -> Text,
+        moderated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        lot_id -> Text,
+        tender_id -> Text,
+        org_id -> Text,
+        scheme_version -> Integer,
+        inputs -> Text,
+        inputs_sha256 -> Text,
+        engine_version -> Text,
+        result -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(lots -> tenders (tender_id));
 diesel::joinable!(schemes -> lots (lot_id));
 diesel::joinable!(bids -> lots (lot_id));
@@ -152,4 +217,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     bids,
     commitments,
     idempotency_keys,
+    evaluators,
+    conflict_declarations,
+    marks,
+    moderated_marks,
+    evaluations,
 );

@@ -3,9 +3,11 @@
 
 pub mod audit;
 pub mod bids;
+pub mod evaluations;
 pub mod idempotency;
 pub mod lots;
 pub mod mapping;
+pub mod marking;
 pub mod measure_sets;
 pub mod tenders;
 
@@ -84,6 +86,9 @@ pub enum ServiceError {
     NotFound,
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// The caller may not do this here (403), for the reason `code` names.
+    #[error("{detail}")]
+    Denied { code: &'static str, detail: String },
     /// `If-Match` named a version that is no longer current.
     #[error("the resource changed since version {expected}")]
     PreconditionFailed { expected: String },
@@ -105,6 +110,7 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::NotFound => Self::NotFound,
             ServiceError::Conflict { code, detail } => Self::Conflict { code, detail },
+            ServiceError::Denied { code, detail } => Self::Denied { code, detail },
             ServiceError::PreconditionFailed { expected } => Self::PreconditionFailed(format!(
                 "If-Match {expected} is not the current version: read the resource again"
             )),

@@ -16,6 +16,7 @@ mod catalogue;
 mod cli;
 mod docs;
 mod errors;
+mod evaluations;
 mod health;
 mod metrics;
 mod migrations;

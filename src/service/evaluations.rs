@@ -1,0 +1,178 @@
+//! Evaluation runs: the engine applied to a lot's stored scheme, pinned measures, active bids,
+//! confirmed commitment mappings and effective marks. Each run is stored immutably with its inputs,
+//! their SHA-256 and the engine version, so it can be reproduced and audited years later.
+
+use std::str::FromStr;
+
+use chrono::DateTime;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::marking::{self, MarkStatus};
+use super::tenders::now;
+use super::{Actor, ServiceError, bids, lots};
+use crate::catalogue;
+use crate::db::DbConnection;
+use crate::db::evaluations::{self as repo, EvaluationRow};
+use crate::error::FieldError;
+use crate::scoring::{self, Bid, Commitment, EvaluationInput, EvaluatorMarks, Supplier};
+
+/// Runs the engine on the lot as it stands and stores the run; 422 lists every mark that is
+/// missing or awaits moderation, or every failure the engine finds.
+pub fn run(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+) -> Result<EvaluationRow, ServiceError> {
+    let (tender, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    if lot.status != lots::EVALUATING {
+        return Err(ServiceError::Conflict {
+            code: "lot_not_evaluating",
+            detail: format!(
+                "the lot is `{}`: it is evaluated once closed (`evaluating`)",
+                lot.status
+            ),
+        });
+    }
+    let (scheme_version, scheme) = marking::current_scheme(conn, &actor.org, &lot.id)?;
+    let measures = lots::resolve_measures(conn, &actor.org, &tender.measure_set)?;
+    let sets = marking::mark_sets(conn, &actor.org, &lot.id)?;
+
+    let mut missing = Vec::new();
+    let mut evaluator_marks = Vec::new();
+    let mut effective: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, Decimal>,
+    > = Default::default();
+    for set in &sets {
+        match set.effective() {
+            (_, Some(score)) => {
+                effective
+                    .entry(set.bid_id.clone())
+                    .or_default()
+                    .insert(set.criterion_id.clone(), score);
+            }
+            (status, None) => missing.push(FieldError {
+                pointer: format!("/bids/{}/marks/{}", set.bid_id, set.criterion_id),
+                code: status.as_str().into(),
+                message: match status {
+                    MarkStatus::Unmoderated => format!(
+                        "{} evaluators' marks await a moderated mark",
+                        set.marks.len()
+                    ),
+                    _ => "no evaluator has marked it".into(),
+                },
+            }),
+        }
+        if set.marks.len() > 1 {
+            evaluator_marks.push(EvaluatorMarks {
+                bid_id: set.bid_id.clone(),
+                criterion_id: set.criterion_id.clone(),
+                marks: set.scores(),
+            });
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ServiceError::Invalid(missing));
+    }
+
+    let mut engine_bids = Vec::new();
+    for (bid, commitments) in bids::list(conn, &actor.org, tender_id, lot_id, None, i64::MAX)? {
+        if bid.status != bids::SUBMITTED {
+            continue; // withdrawn bids take no part
+        }
+        let supplier: Supplier = serde_json::from_str(&bid.supplier).map_err(corrupt)?;
+        engine_bids.push(Bid {
+            marks: effective.remove(&bid.id).unwrap_or_default(),
+            id: bid.id,
+            supplier: Some(supplier),
+            price: Decimal::from_str(&bid.price).map_err(corrupt)?,
+            currency: Some(bid.currency),
+            submitted_at: DateTime::parse_from_rfc3339(&bid.submitted_at).map_err(corrupt)?,
+            // Free text counts once a person has confirmed its measure.
+            commitments: commitments
+                .into_iter()
+                .filter_map(|c| {
+                    let quantity = Decimal::from_str(c.quantity.as_deref()?).ok()?;
+                    Some(Commitment {
+                        measure: c.measure?,
+                        quantity,
+                    })
+                })
+                .collect(),
+        });
+    }
+    let input = EvaluationInput {
+        currency: tender.currency.clone(),
+        scheme,
+        measures,
+        bids: engine_bids,
+        framework: Some(tender.framework.clone()),
+        evaluator_marks,
+    };
+    let result = scoring::evaluate(&input, catalogue::builtin()).map_err(|rejection| {
+        ServiceError::Invalid(
+            rejection
+                .errors
+                .into_iter()
+                .map(|issue| FieldError {
+                    pointer: issue.pointer,
+                    code: issue.code.as_str().into(),
+                    message: issue.message,
+                })
+                .collect(),
+        )
+    })?;
+    let inputs = json!({
+        "currency": input.currency, "framework": input.framework, "scheme": input.scheme,
+        "measures": input.measures, "bids": input.bids, "evaluator_marks": input.evaluator_marks,
+    });
+    let row = EvaluationRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        lot_id: lot.id.clone(),
+        tender_id: tender.id.clone(),
+        org_id: actor.org.clone(),
+        scheme_version,
+        inputs: inputs.to_string(),
+        inputs_sha256: result.inputs_sha256.clone(),
+        engine_version: scoring::ENGINE_VERSION.into(),
+        result: serde_json::to_string(&result).map_err(corrupt)?,
+        created_by: actor.sub.clone(),
+        created_at: now(),
+    };
+    repo::insert_evaluation(conn, &row)?;
+    actor.audit(
+        conn,
+        "evaluate",
+        "lot",
+        &lot.id,
+        &json!({"evaluation": row.id, "inputs_sha256": row.inputs_sha256, "winner": result.winner}),
+    )?;
+    Ok(row)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+) -> Result<Vec<EvaluationRow>, ServiceError> {
+    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
+    Ok(repo::evaluations_of(conn, org, &lot.id)?)
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+    id: &str,
+) -> Result<EvaluationRow, ServiceError> {
+    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
+    repo::find_evaluation(conn, org, &lot.id, id)?.ok_or(ServiceError::NotFound)
+}
+
+fn corrupt(error: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Db(crate::db::DbError::Corrupt(error.to_string()))
+}

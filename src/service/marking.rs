@@ -1,0 +1,406 @@
+//! Evaluators and their marks: assignment, declarations of interest, marks within the scheme's
+//! scale, the moderation view and consensus marks, and the rule for the mark the engine uses.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::tenders::now;
+use super::{Actor, ServiceError, invalid, lots};
+use crate::db::DbConnection;
+use crate::db::bids as bid_repo;
+use crate::db::evaluations::{self as repo, DeclarationRow, EvaluatorRow, MarkRow, ModeratedRow};
+use crate::db::tenders as tender_repo;
+use crate::scoring::{CriterionType, Scale, Scheme, SocialValueMethod};
+
+/// A criterion that people mark (quality, or qualitative or mixed social value), with its scale.
+pub fn scored_criteria(scheme: &Scheme) -> Vec<(&str, &Scale)> {
+    scheme
+        .criteria
+        .iter()
+        .filter(|c| match c.kind {
+            CriterionType::Quality => true,
+            CriterionType::SocialValue => matches!(
+                c.method,
+                Some(SocialValueMethod::Qualitative | SocialValueMethod::Mixed)
+            ),
+            CriterionType::Price => false,
+        })
+        .filter_map(|c| c.scale.as_ref().map(|s| (c.id.as_str(), s)))
+        .collect()
+}
+
+/// The lot's current scheme.
+pub fn current_scheme(
+    conn: &mut DbConnection,
+    org: &str,
+    lot_id: &str,
+) -> Result<(i32, Scheme), ServiceError> {
+    let row =
+        tender_repo::latest_scheme(conn, org, lot_id)?.ok_or_else(|| ServiceError::Conflict {
+            code: "scheme_required",
+            detail: "the lot has no scheme".into(),
+        })?;
+    let scheme =
+        serde_json::from_str(&row.body).map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
+    Ok((row.version, scheme))
+}
+
+pub fn assign(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    sub: &str,
+) -> Result<EvaluatorRow, ServiceError> {
+    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    if repo::is_evaluator(conn, &actor.org, &lot.id, sub)? {
+        return Err(ServiceError::Conflict {
+            code: "evaluator_assigned",
+            detail: format!("`{sub}` evaluates this lot already"),
+        });
+    }
+    let row = EvaluatorRow {
+        lot_id: lot.id.clone(),
+        sub: sub.to_string(),
+        org_id: actor.org.clone(),
+        assigned_by: actor.sub.clone(),
+        assigned_at: now(),
+    };
+    repo::insert_evaluator(conn, &row)?;
+    actor.audit(
+        conn,
+        "assign_evaluator",
+        "lot",
+        &lot.id,
+        &json!({"evaluator": sub}),
+    )?;
+    Ok(row)
+}
+
+pub fn evaluators(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+) -> Result<Vec<EvaluatorRow>, ServiceError> {
+    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
+    Ok(repo::evaluators_of(conn, org, &lot.id)?)
+}
+
+/// An assigned evaluator declares a conflict of interest (with one bid, or the whole lot) or none.
+pub fn declare(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    conflict: bool,
+    bid_id: Option<String>,
+    details: String,
+) -> Result<DeclarationRow, ServiceError> {
+    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    require_assigned(conn, actor, &lot.id)?;
+    if let Some(bid) = &bid_id
+        && bid_repo::find(conn, &actor.org, &lot.id, bid)?.is_none()
+    {
+        return Err(invalid(
+            "/bid_id",
+            "unknown_bid",
+            format!("no bid `{bid}` in this lot"),
+        ));
+    }
+    let row = DeclarationRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        lot_id: lot.id.clone(),
+        org_id: actor.org.clone(),
+        evaluator_sub: actor.sub.clone(),
+        conflict,
+        bid_id,
+        details,
+        declared_at: now(),
+    };
+    repo::insert_declaration(conn, &row)?;
+    actor.audit(
+        conn,
+        "declare",
+        "lot",
+        &lot.id,
+        &json!({"conflict": row.conflict, "bid": row.bid_id, "details": row.details}),
+    )?;
+    Ok(row)
+}
+
+fn require_assigned(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    lot_id: &str,
+) -> Result<(), ServiceError> {
+    if repo::is_evaluator(conn, &actor.org, lot_id, &actor.sub)? {
+        Ok(())
+    } else {
+        Err(ServiceError::Denied {
+            code: "not_assigned",
+            detail: "you are not an evaluator of this lot".into(),
+        })
+    }
+}
+
+/// An evaluator's own mark for one bid and criterion.
+#[allow(clippy::too_many_arguments)]
+pub fn put_mark(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    bid_id: &str,
+    criterion_id: &str,
+    score: Decimal,
+    rationale: String,
+) -> Result<MarkRow, ServiceError> {
+    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    require_assigned(conn, actor, &lot.id)?;
+    let declarations = repo::declarations_of(conn, &actor.org, &lot.id, &actor.sub)?;
+    if declarations.is_empty() {
+        return Err(ServiceError::Denied {
+            code: "conflict_declaration_required",
+            detail: "declare your conflicts of interest (or none) for this lot before marking"
+                .into(),
+        });
+    }
+    if declarations
+        .iter()
+        .any(|d| d.conflict && d.bid_id.as_deref().is_none_or(|b| b == bid_id))
+    {
+        return Err(ServiceError::Denied {
+            code: "conflict_of_interest",
+            detail: "you declared a conflict of interest with this bid".into(),
+        });
+    }
+    let bid = bid_repo::find(conn, &actor.org, &lot.id, bid_id)?.ok_or(ServiceError::NotFound)?;
+    require_evaluating(&lot.status)?;
+    let (_, scheme) = current_scheme(conn, &actor.org, &lot.id)?;
+    check_score(&scheme, criterion_id, score)?;
+    if rationale.trim().is_empty() {
+        return Err(invalid(
+            "/rationale",
+            "required",
+            "a mark needs its rationale",
+        ));
+    }
+    let row = MarkRow {
+        lot_id: lot.id.clone(),
+        bid_id: bid.id.clone(),
+        criterion_id: criterion_id.to_string(),
+        evaluator_sub: actor.sub.clone(),
+        org_id: actor.org.clone(),
+        score: score.normalize().to_string(),
+        rationale,
+        updated_at: now(),
+    };
+    repo::put_mark(conn, &row)?;
+    actor.audit(
+        conn,
+        "mark",
+        "bid",
+        &bid.id,
+        &json!({"criterion": criterion_id, "score": row.score, "rationale": row.rationale}),
+    )?;
+    Ok(row)
+}
+
+/// The consensus mark agreed at moderation (commercial).
+#[allow(clippy::too_many_arguments)]
+pub fn put_moderated(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    bid_id: &str,
+    criterion_id: &str,
+    score: Decimal,
+    rationale: String,
+) -> Result<ModeratedRow, ServiceError> {
+    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let bid = bid_repo::find(conn, &actor.org, &lot.id, bid_id)?.ok_or(ServiceError::NotFound)?;
+    require_evaluating(&lot.status)?;
+    let (_, scheme) = current_scheme(conn, &actor.org, &lot.id)?;
+    check_score(&scheme, criterion_id, score)?;
+    if rationale.trim().is_empty() {
+        return Err(invalid(
+            "/rationale",
+            "required",
+            "a consensus mark needs its rationale",
+        ));
+    }
+    let row = ModeratedRow {
+        lot_id: lot.id.clone(),
+        bid_id: bid.id.clone(),
+        criterion_id: criterion_id.to_string(),
+        org_id: actor.org.clone(),
+        score: score.normalize().to_string(),
+        rationale,
+        moderated_by: actor.sub.clone(),
+        moderated_at: now(),
+    };
+    repo::put_moderated(conn, &row)?;
+    actor.audit(
+        conn,
+        "moderate",
+        "bid",
+        &bid.id,
+        &json!({"criterion": criterion_id, "score": row.score, "rationale": row.rationale}),
+    )?;
+    Ok(row)
+}
+
+fn require_evaluating(status: &str) -> Result<(), ServiceError> {
+    if status == lots::EVALUATING {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict {
+            code: "lot_not_evaluating",
+            detail: format!("the lot is `{status}`: marks are given only while it is `evaluating`"),
+        })
+    }
+}
+
+fn check_score(scheme: &Scheme, criterion_id: &str, score: Decimal) -> Result<(), ServiceError> {
+    let scored = scored_criteria(scheme);
+    let Some((_, scale)) = scored.iter().find(|(id, _)| *id == criterion_id) else {
+        return Err(invalid(
+            "/criterion",
+            "mark_not_expected",
+            format!("`{criterion_id}` is not a criterion people mark in this scheme"),
+        ));
+    };
+    let in_levels = scale
+        .levels
+        .as_ref()
+        .is_none_or(|levels| levels.contains(&score));
+    if score < scale.min || score > scale.max || !in_levels {
+        return Err(invalid(
+            "/score",
+            "mark_out_of_scale",
+            format!(
+                "the scale runs from {} to {}{}",
+                scale.min,
+                scale.max,
+                if scale.levels.is_some() {
+                    " in its levels"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Where a (bid, criterion) stands for the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkStatus {
+    Moderated,
+    SingleEvaluator,
+    Unmoderated,
+    Missing,
+}
+
+impl MarkStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Moderated => "moderated",
+            Self::SingleEvaluator => "single_evaluator",
+            Self::Unmoderated => "unmoderated",
+            Self::Missing => "missing",
+        }
+    }
+}
+
+/// Every evaluator's mark and the consensus, for one bid and criterion.
+#[derive(Debug, Clone)]
+pub struct MarkSet {
+    pub bid_id: String,
+    pub criterion_id: String,
+    pub scale: Scale,
+    pub marks: Vec<MarkRow>,
+    pub moderated: Option<ModeratedRow>,
+}
+
+impl MarkSet {
+    /// The mark the engine uses: the moderated one; with one evaluator and no moderation, theirs.
+    pub fn effective(&self) -> (MarkStatus, Option<Decimal>) {
+        if let Some(moderated) = &self.moderated {
+            return (
+                MarkStatus::Moderated,
+                Decimal::from_str(&moderated.score).ok(),
+            );
+        }
+        match self.marks.as_slice() {
+            [] => (MarkStatus::Missing, None),
+            [only] => (
+                MarkStatus::SingleEvaluator,
+                Decimal::from_str(&only.score).ok(),
+            ),
+            _ => (MarkStatus::Unmoderated, None),
+        }
+    }
+
+    pub fn scores(&self) -> Vec<Decimal> {
+        self.marks
+            .iter()
+            .filter_map(|m| Decimal::from_str(&m.score).ok())
+            .collect()
+    }
+
+    /// Highest minus lowest mark.
+    pub fn spread(&self) -> Decimal {
+        let scores = self.scores();
+        match (scores.iter().max(), scores.iter().min()) {
+            (Some(max), Some(min)) => max - min,
+            _ => Decimal::ZERO,
+        }
+    }
+
+    /// The spread exceeds 40% of the scale's range (scoring.md, `marks_discrepancy`).
+    pub fn discrepancy(&self) -> bool {
+        crate::scoring::marks_spread_exceeds(self.scale.min, self.scale.max, &self.scores())
+    }
+}
+
+/// The marks of every active bid on every scored criterion of the lot's current scheme.
+pub fn mark_sets(
+    conn: &mut DbConnection,
+    org: &str,
+    lot_id: &str,
+) -> Result<Vec<MarkSet>, ServiceError> {
+    let (_, scheme) = current_scheme(conn, org, lot_id)?;
+    let mut marks: BTreeMap<(String, String), Vec<MarkRow>> = BTreeMap::new();
+    for mark in repo::marks_of_lot(conn, org, lot_id)? {
+        marks
+            .entry((mark.bid_id.clone(), mark.criterion_id.clone()))
+            .or_default()
+            .push(mark);
+    }
+    let mut moderated: BTreeMap<(String, String), ModeratedRow> =
+        repo::moderated_of_lot(conn, org, lot_id)?
+            .into_iter()
+            .map(|m| ((m.bid_id.clone(), m.criterion_id.clone()), m))
+            .collect();
+    let bids = bid_repo::list(conn, org, lot_id, None, i64::MAX)?;
+    let mut sets = Vec::new();
+    for bid in bids.iter().filter(|b| b.status == super::bids::SUBMITTED) {
+        for (criterion, scale) in scored_criteria(&scheme) {
+            let key = (bid.id.clone(), criterion.to_string());
+            sets.push(MarkSet {
+                bid_id: bid.id.clone(),
+                criterion_id: criterion.to_string(),
+                scale: scale.clone(),
+                marks: marks.remove(&key).unwrap_or_default(),
+                moderated: moderated.remove(&key),
+            });
+        }
+    }
+    Ok(sets)
+}

@@ -1,0 +1,168 @@
+//! The evaluation side over HTTP on both backends: evaluators, declarations, marks, moderation and
+//! immutable evaluation runs, with every refusal.
+
+use serde_json::{Value, json};
+use socval::auth::Role;
+
+use crate::common::TestApp;
+use crate::on_both_backends;
+use crate::tenders::{expect, open_lot, send};
+
+fn evaluator(app: &TestApp, sub: &str) -> String {
+    socval::auth::token::mint(
+        &app.config,
+        sub,
+        crate::common::ORG,
+        &[Role::Evaluator],
+        std::time::Duration::from_secs(300),
+    )
+    .unwrap()
+}
+
+async fn submit(app: &TestApp, lot: &str, external_id: &str, price: &str) -> String {
+    let body = json!({"external_id": external_id, "supplier": {"name": external_id}, "price": price,
+                      "submitted_at": "2026-03-01T10:00:00Z",
+                      "commitments": [{"measure": "SVS-CARBON-SAVED", "quantity": "10"}]});
+    let bid = expect(
+        send(
+            app,
+            "POST",
+            &format!("{lot}/bids"),
+            &app.token(&[Role::Platform]),
+            Some(&body),
+        )
+        .await,
+        201,
+    )
+    .await;
+    bid["id"].as_str().unwrap().to_string()
+}
+
+fn mark(score: i64) -> Value {
+    json!({"score": score, "rationale": "evidence in section 3"})
+}
+
+on_both_backends! {
+    async fn a_lot_is_marked_moderated_and_evaluated_reproducibly(app: TestApp) {
+        let (tender, lot_id) = open_lot(&app, "E-1").await;
+        let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
+        let a = submit(&app, &lot, "A", "100000").await;
+        let b = submit(&app, &lot, "B", "90000").await;
+        let c = submit(&app, &lot, "C", "95000").await;
+        let platform = app.token(&[Role::Platform]);
+        expect(send(&app, "POST", &format!("{lot}/bids/{c}/withdraw"), &platform, None).await, 200).await;
+
+        let commercial = app.token(&[Role::Commercial]);
+        let (e1, e2, outsider) = (evaluator(&app, "e1"), evaluator(&app, "e2"), evaluator(&app, "e3"));
+        // Marks are given only once the lot is closed.
+        let early = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 403).await;
+        assert_eq!(early["code"], "not_assigned");
+        for sub in ["e1", "e2"] {
+            expect(send(&app, "POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": sub}))).await, 201).await;
+        }
+        let twice = expect(send(&app, "POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": "e1"}))).await, 409).await;
+        assert_eq!(twice["code"], "evaluator_assigned");
+        assert_eq!(send(&app, "POST", &format!("{lot}/evaluators"), &platform, Some(&json!({"sub": "e9"}))).await.status(), 403);
+
+        let undeclared = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 403).await;
+        assert_eq!(undeclared["code"], "conflict_declaration_required");
+        expect(send(&app, "POST", &format!("{lot}/conflict-declarations"), &e1, Some(&json!({"conflict": false, "details": "none"}))).await, 201).await;
+        expect(send(&app, "POST", &format!("{lot}/conflict-declarations"), &e2, Some(&json!({"conflict": true, "bid_id": b, "details": "former employer"}))).await, 201).await;
+        let outsider_declares = expect(send(&app, "POST", &format!("{lot}/conflict-declarations"), &outsider, Some(&json!({"conflict": false, "details": "none"}))).await, 403).await;
+        assert_eq!(outsider_declares["code"], "not_assigned");
+
+        let still_open = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 409).await;
+        assert_eq!(still_open["code"], "lot_not_evaluating");
+        expect(send(&app, "POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+
+        for (bid, criterion, score) in [(&a, "q1", 80), (&a, "sv", 60), (&b, "q1", 60), (&b, "sv", 80)] {
+            expect(send(&app, "PUT", &format!("{lot}/bids/{bid}/marks/{criterion}"), &e1, Some(&mark(score))).await, 200).await;
+        }
+        expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e2, Some(&mark(20))).await, 200).await;
+        expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/sv"), &e2, Some(&mark(60))).await, 200).await;
+        let conflicted = expect(send(&app, "PUT", &format!("{lot}/bids/{b}/marks/q1"), &e2, Some(&mark(60))).await, 403).await;
+        assert_eq!(conflicted["code"], "conflict_of_interest");
+        let out_of_scale = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(150))).await, 422).await;
+        assert_eq!(out_of_scale["errors"][0]["code"], "mark_out_of_scale");
+        let not_marked = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/price"), &e1, Some(&mark(5))).await, 422).await;
+        assert_eq!(not_marked["errors"][0]["code"], "mark_not_expected");
+        assert_eq!(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &commercial, Some(&mark(50))).await.status(), 403, "only evaluators mark");
+
+        // Two evaluators disagree on A/q1: the run is refused until it is moderated.
+        let refused = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 422).await;
+        let pending: Vec<(&str, &str)> = refused["errors"].as_array().unwrap().iter()
+            .map(|e| (e["pointer"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
+        assert_eq!(pending, [(format!("/bids/{a}/marks/q1").as_str(), "unmoderated"), (format!("/bids/{a}/marks/sv").as_str(), "unmoderated")]);
+
+        let moderation = expect(send(&app, "GET", &format!("{lot}/moderation"), &commercial, None).await, 200).await;
+        let item = |bid: &str, criterion: &str| moderation["items"].as_array().unwrap().iter()
+            .find(|i| i["bid_id"] == bid && i["criterion_id"] == criterion).unwrap().clone();
+        assert_eq!(moderation["items"].as_array().unwrap().len(), 4, "two active bids × two marked criteria");
+        assert_eq!(item(&a, "q1")["spread"], "60");
+        assert_eq!(item(&a, "q1")["marks_discrepancy"], true);
+        assert_eq!(item(&a, "q1")["status"], "unmoderated");
+        assert_eq!(item(&a, "sv")["marks_discrepancy"], false);
+        assert_eq!(item(&b, "q1")["status"], "single_evaluator");
+        assert_eq!(item(&b, "q1")["consensus"], "60");
+        assert_eq!(send(&app, "GET", &format!("{lot}/moderation"), &e1, None).await.status(), 403, "evaluators see only their own marks");
+
+        for criterion in ["q1", "sv"] {
+            expect(send(&app, "PUT", &format!("{lot}/bids/{a}/moderated-marks/{criterion}"), &commercial, Some(&json!({"score": 70, "rationale": "agreed at moderation"}))).await, 200).await;
+        }
+        let response = send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await;
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        let first = expect(response, 201).await;
+        assert_eq!(first["scheme_version"], 1);
+        let results = first["result"]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2, "the withdrawn bid takes no part");
+        let a_result = results.iter().find(|r| r["bid_id"] == a.as_str()).unwrap();
+        assert!(a_result["flags"].as_array().unwrap().iter().any(|f| f["code"] == "marks_discrepancy"), "{a_result}");
+        // A: 0.9 × 60 + 0.7 × 30 + 0.7 × 10 = 82; B: 60 + 18 + 8 = 86.
+        assert_eq!(first["result"]["winner"], b.as_str());
+        assert_eq!(a_result["total_display"], "82.00");
+
+        let second = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        assert_eq!(second["inputs_sha256"], first["inputs_sha256"], "unchanged inputs, same hash");
+        assert_eq!(second["result"], first["result"], "and the same result");
+        assert_ne!(second["id"], first["id"]);
+
+        let list = expect(send(&app, "GET", &format!("{lot}/evaluations"), &app.token(&[Role::Auditor]), None).await, 200).await;
+        assert_eq!(list.as_array().unwrap().len(), 2);
+        assert_eq!(expect(send(&app, "GET", &location, &platform, None).await, 200).await, first);
+        let csv = app.client.get(app.url(&location)).bearer_auth(&platform).header("accept", "text/csv").send().await.unwrap();
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = csv.text().await.unwrap();
+        assert_eq!(csv.lines().count(), 1 + 2 * 3, "a header, then one row per bid and criterion:\n{csv}");
+        assert!(csv.starts_with("bid_id,status,rank,total,criterion_id"), "{csv}");
+
+        let intruder = app.token_for("another-buyer", &[Role::Commercial, Role::Platform, Role::Evaluator]);
+        for (method, path) in [("GET", format!("{lot}/evaluations")), ("GET", location.clone()), ("GET", format!("{lot}/moderation")),
+                               ("POST", format!("{lot}/evaluations")), ("GET", format!("{lot}/evaluators"))] {
+            assert_eq!(send(&app, method, &path, &intruder, None).await.status(), 404, "{method} {path}");
+        }
+    }
+
+    async fn an_evaluation_run_cannot_be_changed_in_the_database(app: TestApp) {
+        use diesel::connection::SimpleConnection;
+        let (tender, lot_id) = open_lot(&app, "E-2").await;
+        let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
+        let bid = submit(&app, &lot, "solo", "1000").await;
+        let platform = app.token(&[Role::Platform]);
+        expect(send(&app, "POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+        let commercial = app.token(&[Role::Commercial]);
+        expect(send(&app, "POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": "solo-evaluator"}))).await, 201).await;
+        let e = evaluator(&app, "solo-evaluator");
+        expect(send(&app, "POST", &format!("{lot}/conflict-declarations"), &e, Some(&json!({"conflict": false, "details": "none"}))).await, 201).await;
+        for criterion in ["q1", "sv"] {
+            expect(send(&app, "PUT", &format!("{lot}/bids/{bid}/marks/{criterion}"), &e, Some(&mark(50))).await, 200).await;
+        }
+        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        assert_eq!(run["result"]["winner"], bid.as_str(), "a single evaluator's marks count without moderation");
+
+        let mut conn = socval::db::ConnectionManager::new(app.database_url().clone(), 1000).connect_now().unwrap();
+        let update = conn.batch_execute("UPDATE evaluations SET result = '{}'");
+        assert!(update.unwrap_err().to_string().contains("immutable"));
+        let delete = conn.batch_execute("DELETE FROM evaluations");
+        assert!(delete.unwrap_err().to_string().contains("immutable"));
+    }
+}
