@@ -113,6 +113,28 @@ pub struct EvaluationView {
     pub result: serde_json::Value,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwardInput {
+    /// The evaluation run the decision rests on: the lot's newest.
+    pub evaluation_id: String,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardView {
+    pub lot_id: String,
+    pub evaluation_id: String,
+    pub winner_bid_id: String,
+    pub note: String,
+    pub decided_at: String,
+    /// Last day of the 8-working-day standstill (weekends and England and Wales bank holidays
+    /// skipped).
+    #[schema(example = "2026-04-16")]
+    pub standstill_ends: String,
+    pub awarded_by: String,
+}
+
 type LotPath = web::Path<(String, String)>;
 type BidCriterionPath = web::Path<(String, String, String, String)>;
 
@@ -404,6 +426,44 @@ pub async fn get(
             .body(results_csv(&row)?));
     }
     Ok(HttpResponse::Ok().json(evaluation_view(&row)?))
+}
+
+/// Awards the lot on its newest evaluation run (commercial, admin): the lot becomes `awarded` and
+/// the standstill end is recorded. 409 `evaluation_superseded` when a newer run exists,
+/// `winner_undetermined` when the run names no single winner.
+#[utoipa::path(tag = "evaluation", operation_id = "award_lot", security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path)), request_body = AwardInput,
+    responses((status = 201, description = "Awarded", body = AwardView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+#[post("/v1/tenders/{id}/lots/{lot}/award")]
+pub async fn award(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: LotPath,
+    body: Json<AwardInput>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
+    let (tender_id, lot_id) = path.into_inner();
+    let AwardInput {
+        evaluation_id,
+        note,
+    } = body.0;
+    let row = state
+        .db
+        .run(move |conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
+                evaluations::award(conn, &actor, &tender_id, &lot_id, &evaluation_id, note)
+            }))
+        })
+        .await??;
+    Ok(HttpResponse::Created().json(AwardView {
+        lot_id: row.lot_id,
+        evaluation_id: row.evaluation_id,
+        winner_bid_id: row.winner_bid_id,
+        note: row.note,
+        decided_at: row.decided_at.and_utc().to_rfc3339(),
+        standstill_ends: row.standstill_ends,
+        awarded_by: row.awarded_by,
+    }))
 }
 
 fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ApiError> {

@@ -130,6 +130,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(evaluations::run)
         .service(evaluations::list)
         .service(evaluations::get)
+        .service(evaluations::award)
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)

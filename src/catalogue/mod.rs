@@ -12,6 +12,7 @@
 //! criterion on that award criterion's policy outcome.
 
 pub mod import;
+pub mod standstill;
 pub mod suggest;
 mod types;
 

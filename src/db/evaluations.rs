@@ -3,7 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{conflict_declarations, evaluations, evaluators, marks, moderated_marks};
+use super::schema::{
+    awards, conflict_declarations, evaluations, evaluators, marks, moderated_marks,
+};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -228,6 +230,42 @@ pub fn find_evaluation(
         .filter(evaluations::lot_id.eq(lot_id))
         .filter(evaluations::id.eq(id))
         .select(EvaluationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = awards, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct AwardRow {
+    pub lot_id: String,
+    pub tender_id: String,
+    pub org_id: String,
+    pub evaluation_id: String,
+    pub winner_bid_id: String,
+    pub note: String,
+    pub decided_at: NaiveDateTime,
+    pub standstill_ends: String,
+    pub awarded_by: String,
+}
+
+pub fn insert_award(conn: &mut DbConnection, row: &AwardRow) -> Result<(), DbError> {
+    diesel::insert_into(awards::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The id of the lot's newest evaluation run (ids are time-ordered UUID v7).
+pub fn latest_evaluation_id(
+    conn: &mut DbConnection,
+    org: &str,
+    lot_id: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(evaluations::table
+        .filter(evaluations::org_id.eq(org))
+        .filter(evaluations::lot_id.eq(lot_id))
+        .order(evaluations::id.desc())
+        .select(evaluations::id)
         .first(conn)
         .optional()?)
 }

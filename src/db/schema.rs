@@ -202,6 +202,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    awards (lot_id) {
+        lot_id -> Text,
+        tender_id -> Text,
+        org_id -> Text,
+        evaluation_id -> Text,
+        winner_bid_id -> Text,
+        note -> Text,
+        decided_at -> Timestamp,
+        standstill_ends -> Text,
+        awarded_by -> Text,
+    }
+}
+
 diesel::joinable!(lots -> tenders (tender_id));
 diesel::joinable!(schemes -> lots (lot_id));
 diesel::joinable!(bids -> lots (lot_id));
@@ -222,4 +236,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     marks,
     moderated_marks,
     evaluations,
+    awards,
 );

@@ -13,7 +13,7 @@ use super::tenders::now;
 use super::{Actor, ServiceError, bids, lots};
 use crate::catalogue;
 use crate::db::DbConnection;
-use crate::db::evaluations::{self as repo, EvaluationRow};
+use crate::db::evaluations::{self as repo, AwardRow, EvaluationRow};
 use crate::error::FieldError;
 use crate::scoring::{self, Bid, Commitment, EvaluationInput, EvaluatorMarks, Supplier};
 
@@ -175,4 +175,73 @@ pub fn get(
 
 fn corrupt(error: impl std::fmt::Display) -> ServiceError {
     ServiceError::Db(crate::db::DbError::Corrupt(error.to_string()))
+}
+
+/// Awards the lot on the strength of its newest evaluation run, whose single rank-1 bid wins, and
+/// records when the standstill period ends.
+pub fn award(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+    evaluation_id: &str,
+    note: String,
+) -> Result<AwardRow, ServiceError> {
+    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    if lot.status != lots::EVALUATING {
+        return Err(ServiceError::Conflict {
+            code: "lot_not_evaluating",
+            detail: format!(
+                "the lot is `{}`: only a lot under evaluation is awarded",
+                lot.status
+            ),
+        });
+    }
+    let run = repo::find_evaluation(conn, &actor.org, &lot.id, evaluation_id)?
+        .ok_or(ServiceError::NotFound)?;
+    if repo::latest_evaluation_id(conn, &actor.org, &lot.id)?.as_deref() != Some(run.id.as_str()) {
+        return Err(ServiceError::Conflict {
+            code: "evaluation_superseded",
+            detail: "a newer evaluation of this lot exists: award on the latest one".into(),
+        });
+    }
+    let result: serde_json::Value = serde_json::from_str(&run.result).map_err(corrupt)?;
+    let Some(winner) = result
+        .get("winner")
+        .and_then(|w| w.as_str())
+        .map(str::to_string)
+    else {
+        return Err(ServiceError::Conflict {
+            code: "winner_undetermined",
+            detail: "the evaluation names no single winner (no qualified bid, or a tie at rank 1): a person must decide and re-run".into(),
+        });
+    };
+    let decided_at = now();
+    if !crate::db::tenders::set_lot_status(conn, &lot, lots::EVALUATING, lots::AWARDED, decided_at)?
+    {
+        return Err(ServiceError::Conflict {
+            code: "lot_not_evaluating",
+            detail: "the lot's status changed meanwhile".into(),
+        });
+    }
+    let row = AwardRow {
+        lot_id: lot.id.clone(),
+        tender_id: tender_id.to_string(),
+        org_id: actor.org.clone(),
+        evaluation_id: run.id.clone(),
+        winner_bid_id: winner,
+        note,
+        decided_at,
+        standstill_ends: catalogue::standstill::standstill_end(decided_at.date()).to_string(),
+        awarded_by: actor.sub.clone(),
+    };
+    repo::insert_award(conn, &row)?;
+    actor.audit(
+        conn,
+        "award",
+        "lot",
+        &lot.id,
+        &json!({"evaluation": row.evaluation_id, "winner": row.winner_bid_id, "standstill_ends": row.standstill_ends, "note": row.note}),
+    )?;
+    Ok(row)
 }

@@ -16,6 +16,7 @@ use crate::scoring::{self, Measure, Scheme, ValidationReport};
 pub const DRAFT: &str = "draft";
 pub const OPEN: &str = "open";
 pub const EVALUATING: &str = "evaluating";
+pub const AWARDED: &str = "awarded";
 pub const CANCELLED: &str = "cancelled";
 
 /// An explicit move of a lot's status.

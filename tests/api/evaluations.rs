@@ -42,7 +42,113 @@ fn mark(score: i64) -> Value {
     json!({"score": score, "rationale": "evidence in section 3"})
 }
 
+/// A closed lot whose bids (`price` each) are marked 50 on every criterion by one evaluator.
+async fn marked_lot(
+    app: &TestApp,
+    external_id: &str,
+    prices: &[&str],
+    submitted_at: &str,
+) -> (String, Vec<String>) {
+    let (tender, lot_id) = open_lot(app, external_id).await;
+    let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
+    let platform = app.token(&[Role::Platform]);
+    let mut bids = Vec::new();
+    for (i, price) in prices.iter().enumerate() {
+        let body = json!({"supplier": {"name": format!("S{i}")}, "price": price, "submitted_at": submitted_at});
+        bids.push(
+            expect(
+                send(app, "POST", &format!("{lot}/bids"), &platform, Some(&body)).await,
+                201,
+            )
+            .await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    expect(
+        send(app, "POST", &format!("{lot}/close"), &platform, None).await,
+        200,
+    )
+    .await;
+    expect(
+        send(
+            app,
+            "POST",
+            &format!("{lot}/evaluators"),
+            &app.token(&[Role::Commercial]),
+            Some(&json!({"sub": "solo"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let e = evaluator(app, "solo");
+    expect(
+        send(
+            app,
+            "POST",
+            &format!("{lot}/conflict-declarations"),
+            &e,
+            Some(&json!({"conflict": false, "details": "none"})),
+        )
+        .await,
+        201,
+    )
+    .await;
+    for bid in &bids {
+        for criterion in ["q1", "sv"] {
+            expect(
+                send(
+                    app,
+                    "PUT",
+                    &format!("{lot}/bids/{bid}/marks/{criterion}"),
+                    &e,
+                    Some(&mark(50)),
+                )
+                .await,
+                200,
+            )
+            .await;
+        }
+    }
+    (lot, bids)
+}
+
 on_both_backends! {
+    async fn an_award_rests_on_the_latest_run_and_records_the_standstill(app: TestApp) {
+        let (lot, bids) = marked_lot(&app, "W-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
+        let platform = app.token(&[Role::Platform]);
+        let commercial = app.token(&[Role::Commercial]);
+        let first = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        let latest = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+
+        let award = |evaluation: &Value| json!({"evaluation_id": evaluation["id"], "note": "best value"});
+        assert_eq!(send(&app, "POST", &format!("{lot}/award"), &platform, Some(&award(&latest))).await.status(), 403, "commercial awards");
+        let superseded = expect(send(&app, "POST", &format!("{lot}/award"), &commercial, Some(&award(&first))).await, 409).await;
+        assert_eq!(superseded["code"], "evaluation_superseded");
+
+        let awarded = expect(send(&app, "POST", &format!("{lot}/award"), &commercial, Some(&award(&latest))).await, 201).await;
+        assert_eq!(awarded["winner_bid_id"], bids[0].as_str(), "the lower price wins equal marks");
+        let today = chrono::Utc::now().date_naive();
+        assert_eq!(awarded["standstill_ends"], socval::catalogue::standstill::standstill_end(today).to_string());
+        let lot_now = expect(send(&app, "GET", &lot, &platform, None).await, 200).await;
+        assert_eq!(lot_now["status"], "awarded");
+        assert_eq!(lot_now["allowed_transitions"], json!([]));
+        let again = expect(send(&app, "POST", &format!("{lot}/award"), &commercial, Some(&award(&latest))).await, 409).await;
+        assert_eq!(again["code"], "lot_not_evaluating");
+    }
+
+    async fn a_tie_at_rank_one_cannot_be_awarded(app: TestApp) {
+        // Same price, same marks, same submission time: the engine must not pick by chance.
+        let (lot, _) = marked_lot(&app, "W-2", &["1000", "1000"], "2026-03-01T10:00:00Z").await;
+        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
+        assert_eq!(run["result"]["winner"], Value::Null);
+        let refused = expect(send(&app, "POST", &format!("{lot}/award"), &app.token(&[Role::Commercial]),
+            Some(&json!({"evaluation_id": run["id"], "note": "x"}))).await, 409).await;
+        assert_eq!(refused["code"], "winner_undetermined");
+    }
+
     async fn a_lot_is_marked_moderated_and_evaluated_reproducibly(app: TestApp) {
         let (tender, lot_id) = open_lot(&app, "E-1").await;
         let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");

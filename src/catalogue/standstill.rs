@@ -1,0 +1,89 @@
+//! The standstill period after an award decision (Procurement Act 2023): eight working days,
+//! skipping weekends and bank holidays. The holidays are data (England and Wales, 2025–2027,
+//! from gov.uk), so a new year is a data change.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use serde::Deserialize;
+
+/// Working days of standstill after the decision.
+pub const STANDSTILL_WORKING_DAYS: u32 = 8;
+
+#[derive(Deserialize)]
+struct HolidayFile {
+    dates: Vec<NaiveDate>,
+}
+
+static BANK_HOLIDAYS: LazyLock<BTreeSet<NaiveDate>> = LazyLock::new(|| {
+    serde_json::from_str::<HolidayFile>(include_str!("data/bank-holidays-england-wales.json"))
+        .map(|file| file.dates.into_iter().collect())
+        .unwrap_or_default() // a test proves the file parses
+});
+
+pub fn is_working_day(date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !BANK_HOLIDAYS.contains(&date)
+}
+
+/// The last day of standstill for a decision made on `decided`: the eighth working day after it.
+pub fn standstill_end(decided: NaiveDate) -> NaiveDate {
+    let mut date = decided;
+    let mut counted = 0;
+    while counted < STANDSTILL_WORKING_DAYS {
+        date = date.checked_add_days(Days::new(1)).unwrap_or(date);
+        if is_working_day(date) {
+            counted += 1;
+        }
+    }
+    date
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_holiday_file_parses_with_eight_holidays_a_year() {
+        assert_eq!(BANK_HOLIDAYS.len(), 24);
+        for year in 2025..=2027 {
+            assert_eq!(
+                BANK_HOLIDAYS.iter().filter(|d| d.year() == year).count(),
+                8,
+                "{year}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_plain_week_skips_the_weekend() {
+        // Monday 9 March 2026 → Tuesday 10 … Friday 13 (4), Monday 16 … Thursday 19 (8).
+        assert_eq!(standstill_end(day("2026-03-09")), day("2026-03-19"));
+    }
+
+    #[test]
+    fn easter_holidays_are_skipped() {
+        // Thursday 2 April 2026: Good Friday 3 and Easter Monday 6 are not working days.
+        // Working days: Tue 7, Wed 8, Thu 9, Fri 10, Mon 13, Tue 14, Wed 15, Thu 16.
+        assert_eq!(standstill_end(day("2026-04-02")), day("2026-04-16"));
+    }
+
+    #[test]
+    fn christmas_with_a_substitute_day_and_new_year_are_skipped() {
+        // Wednesday 23 December 2026: Christmas (Fri 25), Boxing Day's substitute (Mon 28) and New
+        // Year's Day (Fri 1) are holidays. Working days: Thu 24, Tue 29, Wed 30, Thu 31,
+        // Mon 4 Jan, Tue 5, Wed 6, Thu 7.
+        assert_eq!(standstill_end(day("2026-12-23")), day("2027-01-07"));
+    }
+
+    #[test]
+    fn a_decision_at_the_weekend_counts_from_the_next_working_day() {
+        // Saturday 7 March 2026 → Monday 9 … Wednesday 18.
+        assert_eq!(standstill_end(day("2026-03-07")), day("2026-03-18"));
+    }
+}
