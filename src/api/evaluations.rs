@@ -135,6 +135,46 @@ pub struct AwardView {
     pub awarded_by: String,
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryParams {
+    /// Only this lot's runs.
+    pub lot: Option<String>,
+    /// Only this bid's scores.
+    pub bid: Option<String>,
+    /// RFC 3339: answer with what each lot's latest run said at that moment.
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BidScore {
+    pub bid_id: String,
+    pub status: String,
+    pub rank: Option<u32>,
+    pub total: Option<String>,
+    pub total_display: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub evaluation_id: String,
+    pub lot_id: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub engine_version: String,
+    pub inputs_sha256: String,
+    pub winner: Option<String>,
+    pub scores: Vec<BidScore>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreHistory {
+    pub tender_id: String,
+    pub as_of: Option<String>,
+    /// Oldest first.
+    pub items: Vec<HistoryEntry>,
+}
+
 type LotPath = web::Path<(String, String)>;
 type BidCriterionPath = web::Path<(String, String, String, String)>;
 
@@ -464,6 +504,84 @@ pub async fn award(
         standstill_ends: row.standstill_ends,
         awarded_by: row.awarded_by,
     }))
+}
+
+/// Every evaluation run's scores over time; with `as_of`, what the scores said at that moment
+/// (each lot's latest run then). Auditors may read it.
+#[utoipa::path(tag = "evaluation", operation_id = "score_history", security(("bearer" = [])),
+    params(("id" = String, Path), HistoryParams),
+    responses((status = 200, description = "The history", body = ScoreHistory), super::responses::QueryProblems, NotFoundProblem, AuthProblems, InternalProblem))]
+#[get("/v1/tenders/{id}/score-history")]
+pub async fn score_history(
+    principal: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    params: web::Query<HistoryParams>,
+) -> Result<web::Json<ScoreHistory>, ApiError> {
+    principal.require_any(READERS)?;
+    let HistoryParams { lot, bid, as_of } = params.into_inner();
+    let moment = as_of
+        .as_deref()
+        .map(|text| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map(|t| t.naive_utc())
+                .map_err(|_| ApiError::Validation {
+                    errors: vec![super::tenders::field_error(
+                        "/as_of",
+                        "invalid_query",
+                        "an RFC 3339 instant, e.g. 2026-03-01T12:00:00Z",
+                    )],
+                    warnings: Vec::new(),
+                })
+        })
+        .transpose()?;
+    let org = principal.org.clone();
+    let tender_id = id.into_inner();
+    let query_tender = tender_id.clone();
+    let history = state
+        .db
+        .run(move |conn| {
+            Ok(evaluations::history(
+                conn,
+                &org,
+                &query_tender,
+                lot.as_deref(),
+                moment,
+            ))
+        })
+        .await??;
+    let items = history
+        .iter()
+        .map(|stored| {
+            let result: StoredScores =
+                serde_json::from_str(&stored.result).map_err(anyhow::Error::from)?;
+            Ok(HistoryEntry {
+                evaluation_id: stored.id.clone(),
+                lot_id: stored.lot_id.clone(),
+                created_at: stored.created_at.and_utc().to_rfc3339(),
+                created_by: stored.created_by.clone(),
+                engine_version: stored.engine_version.clone(),
+                inputs_sha256: stored.inputs_sha256.clone(),
+                winner: result.winner,
+                scores: result
+                    .results
+                    .into_iter()
+                    .filter(|s| bid.as_deref().is_none_or(|b| b == s.bid_id))
+                    .collect(),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(web::Json(ScoreHistory {
+        tender_id,
+        as_of,
+        items,
+    }))
+}
+
+#[derive(Deserialize)]
+struct StoredScores {
+    winner: Option<String>,
+    results: Vec<BidScore>,
 }
 
 fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ApiError> {

@@ -131,6 +131,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(evaluations::list)
         .service(evaluations::get)
         .service(evaluations::award)
+        .service(evaluations::score_history)
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)

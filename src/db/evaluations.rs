@@ -269,3 +269,17 @@ pub fn latest_evaluation_id(
         .first(conn)
         .optional()?)
 }
+
+/// Every run of a tender's lots, oldest first.
+pub fn evaluations_of_tender(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+) -> Result<Vec<EvaluationRow>, DbError> {
+    Ok(evaluations::table
+        .filter(evaluations::org_id.eq(org))
+        .filter(evaluations::tender_id.eq(tender_id))
+        .order(evaluations::id)
+        .select(EvaluationRow::as_select())
+        .load(conn)?)
+}

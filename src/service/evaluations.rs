@@ -245,3 +245,31 @@ pub fn award(
     )?;
     Ok(row)
 }
+
+/// The runs of a tender (optionally one lot's) in time order; with `as_of`, only what each lot's
+/// latest run at that moment said.
+pub fn history(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: Option<&str>,
+    as_of: Option<chrono::NaiveDateTime>,
+) -> Result<Vec<EvaluationRow>, ServiceError> {
+    crate::db::tenders::find_tender(conn, org, tender_id)?.ok_or(ServiceError::NotFound)?;
+    let runs: Vec<EvaluationRow> = repo::evaluations_of_tender(conn, org, tender_id)?
+        .into_iter()
+        .filter(|run| lot_id.is_none_or(|lot| run.lot_id == lot))
+        .filter(|run| as_of.is_none_or(|moment| run.created_at <= moment))
+        .collect();
+    if as_of.is_none() {
+        return Ok(runs);
+    }
+    // Runs are oldest first: the last one seen for each lot is what stood at that moment.
+    let mut latest: std::collections::BTreeMap<String, EvaluationRow> = Default::default();
+    for run in runs {
+        latest.insert(run.lot_id.clone(), run);
+    }
+    let mut standing: Vec<EvaluationRow> = latest.into_values().collect();
+    standing.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(standing)
+}

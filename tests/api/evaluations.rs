@@ -139,6 +139,38 @@ on_both_backends! {
         assert_eq!(again["code"], "lot_not_evaluating");
     }
 
+    async fn score_history_answers_what_the_scores_said_at_any_moment(app: TestApp) {
+        let (lot, bids) = marked_lot(&app, "H-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
+        let tender = lot.split('/').nth(3).unwrap().to_string();
+        let platform = app.token(&[Role::Platform]);
+        let first = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        // Moderation lifts the dearer bid's quality mark: the second run ranks it first.
+        expect(send(&app, "PUT", &format!("{lot}/bids/{}/moderated-marks/q1", bids[1]), &app.token(&[Role::Commercial]),
+            Some(&json!({"score": 100, "rationale": "reviewed"}))).await, 200).await;
+        let second = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        assert_ne!(first["result"]["winner"], second["result"]["winner"]);
+
+        let auditor = app.token(&[Role::Auditor]);
+        let history = expect(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history"), &auditor, None).await, 200).await;
+        let ids: Vec<&Value> = history["items"].as_array().unwrap().iter().map(|i| &i["evaluation_id"]).collect();
+        assert_eq!(ids, [&first["id"], &second["id"]]);
+
+        let then = first["created_at"].as_str().unwrap();
+        let at_first = expect(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history?as_of={}", then.replace('+', "%2B")), &auditor, None).await, 200).await;
+        assert_eq!(at_first["items"].as_array().unwrap().len(), 1);
+        assert_eq!(at_first["items"][0]["evaluation_id"], first["id"]);
+        assert_eq!(at_first["items"][0]["winner"], first["result"]["winner"]);
+        let before = expect(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history?as_of=2020-01-01T00:00:00Z"), &auditor, None).await, 200).await;
+        assert_eq!(before["items"], json!([]));
+
+        let one_bid = expect(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history?bid={}", bids[0]), &auditor, None).await, 200).await;
+        assert!(one_bid["items"].as_array().unwrap().iter().all(|i| i["scores"].as_array().unwrap().len() == 1));
+        assert_eq!(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history?as_of=yesterday"), &auditor, None).await.status(), 422);
+        let intruder = app.token_for("another-buyer", &[Role::Auditor]);
+        assert_eq!(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history"), &intruder, None).await.status(), 404);
+    }
+
     async fn a_tie_at_rank_one_cannot_be_awarded(app: TestApp) {
         // Same price, same marks, same submission time: the engine must not pick by chance.
         let (lot, _) = marked_lot(&app, "W-2", &["1000", "1000"], "2026-03-01T10:00:00Z").await;
