@@ -19,6 +19,7 @@ mod pagination;
 mod responses;
 mod schemes;
 mod scoring;
+mod summaries;
 mod tenders;
 mod whoami;
 
@@ -132,6 +133,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(evaluations::get)
         .service(evaluations::award)
         .service(evaluations::score_history)
+        .service(summaries::assessment_summary)
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)

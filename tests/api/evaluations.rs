@@ -171,6 +171,32 @@ on_both_backends! {
         assert_eq!(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history"), &intruder, None).await.status(), 404);
     }
 
+    async fn a_supplier_gets_an_assessment_summary_as_json_and_a_printable_page(app: TestApp) {
+        let (lot, bids) = marked_lot(&app, "S-1", &["1000", "1250"], "2026-03-01T10:00:00Z").await;
+        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
+        let path = format!("{lot}/evaluations/{}/assessment-summaries/{}", run["id"].as_str().unwrap(), bids[1]);
+        let token = app.token(&[Role::Commercial]);
+        let summary = expect(send(&app, "GET", &path, &token, None).await, 200).await;
+        assert_eq!(summary["supplier"], "S1");
+        assert_eq!(summary["rank"], 2);
+        assert_eq!(summary["winner_bid_id"], bids[0].as_str());
+        let price = summary["criteria"].as_array().unwrap().iter().find(|c| c["criterion_id"] == "price").unwrap();
+        assert_eq!(price["points"], "48.00", "1000 ÷ 1250 × 60");
+        assert_eq!(price["winner_points"], "60.00");
+        assert!(price["explanation"].as_str().unwrap().contains("£1,250"), "{price}");
+
+        let page = app.client.get(app.url(&path)).bearer_auth(&token).header("accept", "text/html").send().await.unwrap();
+        assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(page.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+        let html = page.text().await.unwrap();
+        assert!(html.starts_with("<!doctype html>"));
+        assert!(html.contains("Assessment summary") && html.contains("48.00"), "{html}");
+        assert!(!html.contains("<script"), "no script in a printable page");
+
+        let unknown = format!("{lot}/evaluations/{}/assessment-summaries/no-such-bid", run["id"].as_str().unwrap());
+        assert_eq!(send(&app, "GET", &unknown, &token, None).await.status(), 404);
+    }
+
     async fn a_tie_at_rank_one_cannot_be_awarded(app: TestApp) {
         // Same price, same marks, same submission time: the engine must not pick by chance.
         let (lot, _) = marked_lot(&app, "W-2", &["1000", "1000"], "2026-03-01T10:00:00Z").await;
