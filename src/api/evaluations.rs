@@ -1,9 +1,7 @@
-//! Evaluators, marks, moderation and evaluation runs (api.md, "Evaluators, marks, moderation" and
-//! "Evaluations").
+//! Evaluation runs, award and score history (api.md, "Evaluations, award, history, exports").
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
-use rust_decimal::Decimal;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,105 +11,12 @@ use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
 use super::tenders::{READERS, WRITERS};
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::db::evaluations::EvaluationRow;
 use crate::error::ApiError;
-use crate::service::marking::MarkSet;
-use crate::service::{Actor, evaluations, marking};
+use crate::service::{Actor, evaluations};
 
-const MANAGERS: &[Role] = &[Role::Commercial, Role::Admin];
-const MODERATION_READERS: &[Role] = &[Role::Commercial, Role::Auditor, Role::Admin];
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AssignEvaluator {
-    /// The evaluator's `sub` (as in its tokens).
-    #[schema(example = "evaluator-jo")]
-    pub sub: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EvaluatorView {
-    pub sub: String,
-    pub assigned_by: String,
-    pub assigned_at: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Declaration {
-    /// Whether the evaluator has a conflict of interest.
-    pub conflict: bool,
-    /// The bid it concerns; none with `conflict: true` means the whole lot.
-    pub bid_id: Option<String>,
-    pub details: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeclarationView {
-    pub id: String,
-    pub evaluator: String,
-    pub conflict: bool,
-    pub bid_id: Option<String>,
-    pub details: String,
-    pub declared_at: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MarkInput {
-    /// Within the criterion's scale (and one of its levels, when it has them).
-    #[serde(with = "crate::scoring::decimal::exact")]
-    #[schema(value_type = crate::scoring::DecimalInput)]
-    pub score: Decimal,
-    pub rationale: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MarkView {
-    pub bid_id: String,
-    pub criterion_id: String,
-    /// The evaluator, or the moderator for a consensus mark.
-    pub by: String,
-    pub score: String,
-    pub rationale: String,
-    pub at: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ModerationItem {
-    pub bid_id: String,
-    pub criterion_id: String,
-    pub marks: Vec<MarkView>,
-    /// Highest minus lowest mark.
-    pub spread: String,
-    /// The spread exceeds 40% of the scale's range.
-    pub marks_discrepancy: bool,
-    /// `moderated`, `single_evaluator`, `unmoderated` or `missing`.
-    pub status: &'static str,
-    /// The mark the engine will use, when there is one.
-    pub consensus: Option<String>,
-    pub moderated: Option<MarkView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Moderation {
-    pub items: Vec<ModerationItem>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EvaluationView {
-    pub id: String,
-    pub lot_id: String,
-    pub scheme_version: i32,
-    pub engine_version: String,
-    pub inputs_sha256: String,
-    pub created_by: String,
-    pub created_at: String,
-    /// The engine's result, exactly as stored (scoring.md, "Result").
-    #[schema(value_type = crate::scoring::EvaluationResult)]
-    pub result: serde_json::Value,
-}
+use super::marking::MANAGERS;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -133,6 +38,20 @@ pub struct AwardView {
     #[schema(example = "2026-04-16")]
     pub standstill_ends: String,
     pub awarded_by: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationView {
+    pub id: String,
+    pub lot_id: String,
+    pub scheme_version: i32,
+    pub engine_version: String,
+    pub inputs_sha256: String,
+    pub created_by: String,
+    pub created_at: String,
+    /// The engine's result, exactly as stored (scoring.md, "Result").
+    #[schema(value_type = crate::scoring::EvaluationResult)]
+    pub result: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -176,203 +95,6 @@ pub struct ScoreHistory {
 }
 
 type LotPath = web::Path<(String, String)>;
-type BidCriterionPath = web::Path<(String, String, String, String)>;
-
-/// Assigns an evaluator to a lot (commercial or admin).
-#[utoipa::path(tag = "evaluation", operation_id = "assign_evaluator", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)), request_body = AssignEvaluator,
-    responses((status = 201, description = "Assigned", body = EvaluatorView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
-#[post("/v1/tenders/{id}/lots/{lot}/evaluators")]
-pub async fn assign(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-    body: Json<AssignEvaluator>,
-) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
-    let (tender_id, lot_id) = path.into_inner();
-    let sub = body.0.sub;
-    if sub.trim().is_empty() {
-        super::tenders::refuse(vec![super::tenders::field_error(
-            "/sub",
-            "required",
-            "the evaluator's sub",
-        )])?;
-    }
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                marking::assign(conn, &actor, &tender_id, &lot_id, &sub)
-            }))
-        })
-        .await??;
-    Ok(HttpResponse::Created().json(EvaluatorView {
-        sub: row.sub,
-        assigned_by: row.assigned_by,
-        assigned_at: row.assigned_at.and_utc().to_rfc3339(),
-    }))
-}
-
-/// The evaluators of a lot.
-#[utoipa::path(tag = "evaluation", operation_id = "list_evaluators", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The evaluators", body = [EvaluatorView]), NotFoundProblem, AuthProblems, InternalProblem))]
-#[get("/v1/tenders/{id}/lots/{lot}/evaluators")]
-pub async fn list_evaluators(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-) -> Result<web::Json<Vec<EvaluatorView>>, ApiError> {
-    principal.require_any(READERS)?;
-    let org = principal.org.clone();
-    let (tender_id, lot_id) = path.into_inner();
-    let rows = state
-        .db
-        .run(move |conn| Ok(marking::evaluators(conn, &org, &tender_id, &lot_id)))
-        .await??;
-    Ok(web::Json(
-        rows.into_iter()
-            .map(|r| EvaluatorView {
-                sub: r.sub,
-                assigned_by: r.assigned_by,
-                assigned_at: r.assigned_at.and_utc().to_rfc3339(),
-            })
-            .collect(),
-    ))
-}
-
-/// An assigned evaluator declares its conflicts of interest (or none) before marking.
-#[utoipa::path(tag = "evaluation", operation_id = "declare_conflicts", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)), request_body = Declaration,
-    responses((status = 201, description = "Recorded", body = DeclarationView), NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
-#[post("/v1/tenders/{id}/lots/{lot}/conflict-declarations")]
-pub async fn declare(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-    body: Json<Declaration>,
-) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(&[Role::Evaluator])?);
-    let (tender_id, lot_id) = path.into_inner();
-    let Declaration {
-        conflict,
-        bid_id,
-        details,
-    } = body.0;
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                marking::declare(conn, &actor, &tender_id, &lot_id, conflict, bid_id, details)
-            }))
-        })
-        .await??;
-    Ok(HttpResponse::Created().json(DeclarationView {
-        id: row.id,
-        evaluator: row.evaluator_sub,
-        conflict: row.conflict,
-        bid_id: row.bid_id,
-        details: row.details,
-        declared_at: row.declared_at.and_utc().to_rfc3339(),
-    }))
-}
-
-/// An evaluator's own mark and rationale for one bid and criterion (while the lot is `evaluating`).
-/// 403 `conflict_declaration_required` before a declaration, `conflict_of_interest` for a declared
-/// conflict, `not_assigned` for others.
-#[utoipa::path(tag = "evaluation", operation_id = "put_mark", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path), ("criterion" = String, Path)), request_body = MarkInput,
-    responses((status = 200, description = "Stored", body = MarkView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
-#[put("/v1/tenders/{id}/lots/{lot}/bids/{bid}/marks/{criterion}")]
-pub async fn put_mark(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: BidCriterionPath,
-    body: Json<MarkInput>,
-) -> Result<web::Json<MarkView>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(&[Role::Evaluator])?);
-    let (tender_id, lot_id, bid_id, criterion) = path.into_inner();
-    let MarkInput { score, rationale } = body.0;
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                marking::put_mark(
-                    conn, &actor, &tender_id, &lot_id, &bid_id, &criterion, score, rationale,
-                )
-            }))
-        })
-        .await??;
-    Ok(web::Json(MarkView {
-        bid_id: row.bid_id,
-        criterion_id: row.criterion_id,
-        by: row.evaluator_sub,
-        score: row.score,
-        rationale: row.rationale,
-        at: row.updated_at.and_utc().to_rfc3339(),
-    }))
-}
-
-/// Every evaluator's marks per bid and criterion, their spread, discrepancies and the consensus
-/// (commercial, auditor, admin).
-#[utoipa::path(tag = "evaluation", operation_id = "get_moderation", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The moderation view", body = Moderation), StateProblems, NotFoundProblem, AuthProblems, InternalProblem))]
-#[get("/v1/tenders/{id}/lots/{lot}/moderation")]
-pub async fn moderation(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-) -> Result<web::Json<Moderation>, ApiError> {
-    principal.require_any(MODERATION_READERS)?;
-    let org = principal.org.clone();
-    let (tender_id, lot_id) = path.into_inner();
-    let sets = state
-        .db
-        .run(move |conn| {
-            Ok(crate::service::lots::get(conn, &org, &tender_id, &lot_id)
-                .and_then(|(_, lot)| marking::mark_sets(conn, &org, &lot.id)))
-        })
-        .await??;
-    Ok(web::Json(Moderation {
-        items: sets.iter().map(moderation_item).collect(),
-    }))
-}
-
-/// The consensus mark agreed at moderation, with its rationale (commercial, admin).
-#[utoipa::path(tag = "evaluation", operation_id = "put_moderated_mark", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path), ("criterion" = String, Path)), request_body = MarkInput,
-    responses((status = 200, description = "Stored", body = MarkView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
-#[put("/v1/tenders/{id}/lots/{lot}/bids/{bid}/moderated-marks/{criterion}")]
-pub async fn put_moderated(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: BidCriterionPath,
-    body: Json<MarkInput>,
-) -> Result<web::Json<MarkView>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
-    let (tender_id, lot_id, bid_id, criterion) = path.into_inner();
-    let MarkInput { score, rationale } = body.0;
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                marking::put_moderated(
-                    conn, &actor, &tender_id, &lot_id, &bid_id, &criterion, score, rationale,
-                )
-            }))
-        })
-        .await??;
-    Ok(web::Json(MarkView {
-        bid_id: row.bid_id,
-        criterion_id: row.criterion_id,
-        by: row.moderated_by,
-        score: row.score,
-        rationale: row.rationale,
-        at: row.moderated_at.and_utc().to_rfc3339(),
-    }))
-}
 
 /// Runs the engine on the lot's stored data and keeps the run, immutably. 422 lists every mark
 /// that is missing or awaits moderation.
@@ -667,36 +389,4 @@ fn results_csv(row: &EvaluationRow) -> Result<String, ApiError> {
         .into_inner()
         .map_err(|e| anyhow::anyhow!("csv: {e}"))?;
     Ok(String::from_utf8(bytes).map_err(anyhow::Error::from)?)
-}
-
-fn moderation_item(set: &MarkSet) -> ModerationItem {
-    let (status, consensus) = set.effective();
-    ModerationItem {
-        bid_id: set.bid_id.clone(),
-        criterion_id: set.criterion_id.clone(),
-        marks: set
-            .marks
-            .iter()
-            .map(|m| MarkView {
-                bid_id: m.bid_id.clone(),
-                criterion_id: m.criterion_id.clone(),
-                by: m.evaluator_sub.clone(),
-                score: m.score.clone(),
-                rationale: m.rationale.clone(),
-                at: m.updated_at.and_utc().to_rfc3339(),
-            })
-            .collect(),
-        spread: set.spread().normalize().to_string(),
-        marks_discrepancy: set.discrepancy(),
-        status: status.as_str(),
-        consensus: consensus.map(|c| c.normalize().to_string()),
-        moderated: set.moderated.as_ref().map(|m| MarkView {
-            bid_id: m.bid_id.clone(),
-            criterion_id: m.criterion_id.clone(),
-            by: m.moderated_by.clone(),
-            score: m.score.clone(),
-            rationale: m.rationale.clone(),
-            at: m.moderated_at.and_utc().to_rfc3339(),
-        }),
-    }
 }

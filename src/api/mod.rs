@@ -12,6 +12,7 @@ mod frameworks;
 mod idempotency;
 pub mod json;
 mod mapping;
+mod marking;
 mod measure_sets;
 mod observe;
 mod ops;
@@ -122,12 +123,12 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(bids::withdraw)
         .service(bids::get_mapping)
         .service(bids::confirm)
-        .service(evaluations::assign)
-        .service(evaluations::list_evaluators)
-        .service(evaluations::declare)
-        .service(evaluations::put_mark)
-        .service(evaluations::moderation)
-        .service(evaluations::put_moderated)
+        .service(marking::assign)
+        .service(marking::list_evaluators)
+        .service(marking::declare)
+        .service(marking::put_mark)
+        .service(marking::moderation)
+        .service(marking::put_moderated)
         .service(evaluations::run)
         .service(evaluations::list)
         .service(evaluations::get)
