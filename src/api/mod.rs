@@ -17,6 +17,7 @@ mod measure_sets;
 mod observe;
 mod ops;
 mod pagination;
+mod reports;
 mod responses;
 mod schemes;
 mod scoring;
@@ -69,6 +70,7 @@ pub struct AppState {
         (name = "bids", description = "Bids, their commitments and mappings"),
         (name = "audit", description = "The tamper-evident audit log of each org and its verification"),
         (name = "evaluation", description = "Evaluators, marks, moderation and immutable evaluation runs"),
+        (name = "reports", description = "Social value reporting across an org"),
         (name = "scoring", description = "Stateless scoring: validate a scheme, preview an evaluation"),
         (name = "operations", description = "Health, readiness and metrics for operators"),
     )
@@ -135,6 +137,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(evaluations::award)
         .service(evaluations::score_history)
         .service(summaries::assessment_summary)
+        .service(reports::social_value)
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)

@@ -91,6 +91,7 @@ pub use result::{
 };
 
 use plan::{Ctx, MeasureOrigin, MeasureView};
+use rust_decimal::Decimal;
 
 /// Version of the scoring rules. Bump it with any change that can change a result's bytes.
 pub const ENGINE_VERSION: &str = "1.0.0";
@@ -156,6 +157,18 @@ pub fn validate(req: &ValidateRequest, catalogue: &dyn Catalogue) -> ValidationR
         errors: checked.errors,
         warnings: checked.warnings,
     }
+}
+
+/// The social value of one unit of a measure: `proxy × (1 − deadweight) × (1 − attribution) ×
+/// (1 − displacement)`, skipping factors of exactly 1; `None` beyond exact decimal range.
+pub fn net_proxy_value(proxy_value: Decimal, reductions: [Decimal; 3]) -> Option<Decimal> {
+    let mut value = proxy_value;
+    for reduction in reductions {
+        if !reduction.is_zero() {
+            value = value.checked_mul(Decimal::ONE.checked_sub(reduction)?)?;
+        }
+    }
+    Some(value)
 }
 
 /// Check a stored lot's scheme against its tender's measures and pinned framework: every rule that

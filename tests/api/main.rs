@@ -20,5 +20,6 @@ mod evaluations;
 mod health;
 mod metrics;
 mod migrations;
+mod reports;
 mod scoring;
 mod tenders;

@@ -156,15 +156,8 @@ pub(crate) fn check<'a>(
     }
 }
 
-/// `proxy × (1 − deadweight) × (1 − attribution) × (1 − displacement)`, skipping factors of exactly 1.
 fn net_factor(m: &MeasureView<'_>) -> Option<Decimal> {
-    let mut f = m.proxy_value;
-    for reduction in [m.deadweight, m.attribution, m.displacement] {
-        if !reduction.is_zero() {
-            f = f.checked_mul(Decimal::ONE.checked_sub(reduction)?)?;
-        }
-    }
-    Some(f)
+    crate::scoring::net_proxy_value(m.proxy_value, [m.deadweight, m.attribution, m.displacement])
 }
 
 #[cfg(test)]
