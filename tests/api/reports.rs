@@ -4,7 +4,6 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use socval::auth::Role;
 
-use crate::common::TestApp;
 use crate::on_both_backends;
 use crate::tenders::{expect, open_lot, scheme_body, send, tender_body};
 
