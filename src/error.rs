@@ -136,6 +136,16 @@ impl ApiError {
     }
 }
 
+impl From<crate::scoring::Issue> for FieldError {
+    fn from(issue: crate::scoring::Issue) -> Self {
+        Self {
+            pointer: issue.pointer,
+            code: issue.code.as_str().into(),
+            message: issue.message,
+        }
+    }
+}
+
 /// Database failures mapped on purpose: a missing row is 404, an unavailable database 503 (the
 /// client may retry), anything else 500 with the cause logged, never shown.
 impl From<crate::db::DbError> for ApiError {

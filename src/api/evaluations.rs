@@ -177,11 +177,7 @@ pub async fn get(
         .db
         .run(move |conn| Ok(evaluations::get(conn, &org, &tender_id, &lot_id, &run_id)))
         .await??;
-    let wants_csv = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/csv"));
+    let wants_csv = super::accepts(&request, "text/csv");
     if wants_csv {
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")

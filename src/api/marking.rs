@@ -227,14 +227,7 @@ pub async fn put_mark(
             }))
         })
         .await??;
-    Ok(web::Json(MarkView {
-        bid_id: row.bid_id,
-        criterion_id: row.criterion_id,
-        by: row.evaluator_sub,
-        score: row.score,
-        rationale: row.rationale,
-        at: row.updated_at.and_utc().to_rfc3339(),
-    }))
+    Ok(web::Json(mark_view(&row)))
 }
 
 /// Every evaluator's marks per bid and criterion, their spread, discrepancies and the consensus
@@ -287,14 +280,7 @@ pub async fn put_moderated(
             }))
         })
         .await??;
-    Ok(web::Json(MarkView {
-        bid_id: row.bid_id,
-        criterion_id: row.criterion_id,
-        by: row.moderated_by,
-        score: row.score,
-        rationale: row.rationale,
-        at: row.moderated_at.and_utc().to_rfc3339(),
-    }))
+    Ok(web::Json(moderated_view(&row)))
 }
 
 fn moderation_item(set: &MarkSet) -> ModerationItem {
@@ -302,29 +288,33 @@ fn moderation_item(set: &MarkSet) -> ModerationItem {
     ModerationItem {
         bid_id: set.bid_id.clone(),
         criterion_id: set.criterion_id.clone(),
-        marks: set
-            .marks
-            .iter()
-            .map(|m| MarkView {
-                bid_id: m.bid_id.clone(),
-                criterion_id: m.criterion_id.clone(),
-                by: m.evaluator_sub.clone(),
-                score: m.score.clone(),
-                rationale: m.rationale.clone(),
-                at: m.updated_at.and_utc().to_rfc3339(),
-            })
-            .collect(),
+        marks: set.marks.iter().map(mark_view).collect(),
         spread: set.spread().normalize().to_string(),
         marks_discrepancy: set.discrepancy(),
         status: status.as_str(),
         consensus: consensus.map(|c| c.normalize().to_string()),
-        moderated: set.moderated.as_ref().map(|m| MarkView {
-            bid_id: m.bid_id.clone(),
-            criterion_id: m.criterion_id.clone(),
-            by: m.moderated_by.clone(),
-            score: m.score.clone(),
-            rationale: m.rationale.clone(),
-            at: m.moderated_at.and_utc().to_rfc3339(),
-        }),
+        moderated: set.moderated.as_ref().map(moderated_view),
+    }
+}
+
+fn mark_view(m: &crate::db::evaluations::MarkRow) -> MarkView {
+    MarkView {
+        bid_id: m.bid_id.clone(),
+        criterion_id: m.criterion_id.clone(),
+        by: m.evaluator_sub.clone(),
+        score: m.score.clone(),
+        rationale: m.rationale.clone(),
+        at: m.updated_at.and_utc().to_rfc3339(),
+    }
+}
+
+fn moderated_view(m: &crate::db::evaluations::ModeratedRow) -> MarkView {
+    MarkView {
+        bid_id: m.bid_id.clone(),
+        criterion_id: m.criterion_id.clone(),
+        by: m.moderated_by.clone(),
+        score: m.score.clone(),
+        rationale: m.rationale.clone(),
+        at: m.moderated_at.and_utc().to_rfc3339(),
     }
 }

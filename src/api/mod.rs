@@ -165,6 +165,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document
 }
 
+/// Whether the request's `Accept` header asks for `media_type` (e.g. `text/csv`).
+pub fn accepts(request: &actix_web::HttpRequest, media_type: &str) -> bool {
+    request
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(media_type))
+}
+
 /// The methods of every documented route template, from the document itself so they cannot drift.
 pub fn allowed_methods(
     document: &utoipa::openapi::OpenApi,

@@ -104,15 +104,7 @@ pub async fn preview(
 /// A rejection of the engine as a 422 problem listing every failure and warning.
 pub fn rejected(rejection: Rejection) -> ApiError {
     ApiError::Validation {
-        errors: rejection
-            .errors
-            .into_iter()
-            .map(|issue| FieldError {
-                pointer: issue.pointer,
-                code: issue.code.as_str().into(),
-                message: issue.message,
-            })
-            .collect(),
+        errors: rejection.errors.into_iter().map(FieldError::from).collect(),
         warnings: rejection
             .warnings
             .into_iter()

@@ -200,11 +200,7 @@ pub async fn assessment_summary(
         engine_version: run.engine_version,
         inputs_sha256: run.inputs_sha256,
     };
-    let wants_html = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
+    let wants_html = super::accepts(&request, "text/html");
     if wants_html {
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")

@@ -112,17 +112,7 @@ pub fn run(
         evaluator_marks,
     };
     let result = scoring::evaluate(&input, catalogue::builtin()).map_err(|rejection| {
-        ServiceError::Invalid(
-            rejection
-                .errors
-                .into_iter()
-                .map(|issue| FieldError {
-                    pointer: issue.pointer,
-                    code: issue.code.as_str().into(),
-                    message: issue.message,
-                })
-                .collect(),
-        )
+        ServiceError::Invalid(rejection.errors.into_iter().map(FieldError::from).collect())
     })?;
     let inputs = json!({
         "currency": input.currency, "framework": input.framework, "scheme": input.scheme,

@@ -178,17 +178,15 @@ pub fn put_mark(
             detail: "you declared a conflict of interest with this bid".into(),
         });
     }
-    let bid = bid_repo::find(conn, &actor.org, &lot.id, bid_id)?.ok_or(ServiceError::NotFound)?;
-    require_evaluating(&lot.status)?;
-    let (_, scheme) = current_scheme(conn, &actor.org, &lot.id)?;
-    check_score(&scheme, criterion_id, score)?;
-    if rationale.trim().is_empty() {
-        return Err(invalid(
-            "/rationale",
-            "required",
-            "a mark needs its rationale",
-        ));
-    }
+    let bid = markable_bid(
+        conn,
+        &actor.org,
+        &lot,
+        bid_id,
+        criterion_id,
+        score,
+        &rationale,
+    )?;
     let row = MarkRow {
         lot_id: lot.id.clone(),
         bid_id: bid.id.clone(),
@@ -223,17 +221,15 @@ pub fn put_moderated(
     rationale: String,
 ) -> Result<ModeratedRow, ServiceError> {
     let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
-    let bid = bid_repo::find(conn, &actor.org, &lot.id, bid_id)?.ok_or(ServiceError::NotFound)?;
-    require_evaluating(&lot.status)?;
-    let (_, scheme) = current_scheme(conn, &actor.org, &lot.id)?;
-    check_score(&scheme, criterion_id, score)?;
-    if rationale.trim().is_empty() {
-        return Err(invalid(
-            "/rationale",
-            "required",
-            "a consensus mark needs its rationale",
-        ));
-    }
+    let bid = markable_bid(
+        conn,
+        &actor.org,
+        &lot,
+        bid_id,
+        criterion_id,
+        score,
+        &rationale,
+    )?;
     let row = ModeratedRow {
         lot_id: lot.id.clone(),
         bid_id: bid.id.clone(),
@@ -253,6 +249,32 @@ pub fn put_moderated(
         &json!({"criterion": criterion_id, "score": row.score, "rationale": row.rationale}),
     )?;
     Ok(row)
+}
+
+/// The bid a mark (an evaluator's or the consensus) is given to, once everything a mark needs holds:
+/// the bid exists, the lot is being evaluated, the criterion is marked and the score in its scale,
+/// and a rationale is given.
+fn markable_bid(
+    conn: &mut DbConnection,
+    org: &str,
+    lot: &crate::db::tenders::LotRow,
+    bid_id: &str,
+    criterion_id: &str,
+    score: Decimal,
+    rationale: &str,
+) -> Result<crate::db::bids::BidRow, ServiceError> {
+    let bid = bid_repo::find(conn, org, &lot.id, bid_id)?.ok_or(ServiceError::NotFound)?;
+    require_evaluating(&lot.status)?;
+    let (_, scheme) = current_scheme(conn, org, &lot.id)?;
+    check_score(&scheme, criterion_id, score)?;
+    if rationale.trim().is_empty() {
+        return Err(invalid(
+            "/rationale",
+            "required",
+            "a mark needs its rationale",
+        ));
+    }
+    Ok(bid)
 }
 
 fn require_evaluating(status: &str) -> Result<(), ServiceError> {
