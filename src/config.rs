@@ -87,6 +87,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "`development` or `production` (production refuses the development JWT secret)",
     },
     Setting {
+        env: "SOCVAL_BANK_HOLIDAYS_FILE",
+        default: "(England and Wales 2025–2027)",
+        meaning: "JSON file `{\"dates\": [\"YYYY-MM-DD\", …]}` of bank holidays the 8-working-day standstill skips",
+    },
+    Setting {
         env: "SOCVAL_SHUTDOWN_TIMEOUT_SECS",
         default: "30",
         meaning: "on SIGTERM/SIGINT, how long in-flight requests may take to finish",
@@ -159,6 +164,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub env: Environment,
     pub shutdown_timeout_secs: u64,
+    pub bank_holidays_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -179,6 +185,7 @@ impl Default for Config {
             log_format: LogFormat::Pretty,
             env: Environment::Development,
             shutdown_timeout_secs: 30,
+            bank_holidays_file: None,
         }
     }
 }
@@ -292,6 +299,21 @@ impl Config {
         Duration::from_millis(self.db_timeout_ms)
     }
 
+    /// The bank holidays in force: the configured file's, or the shipped England and Wales list.
+    pub fn bank_holidays(&self) -> Result<crate::catalogue::standstill::BankHolidays, ConfigError> {
+        use crate::catalogue::standstill::BankHolidays;
+        let Some(path) = &self.bank_holidays_file else {
+            return Ok(BankHolidays::shipped());
+        };
+        std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| BankHolidays::parse(&text))
+            .map_err(|reason| ConfigError::Setting {
+                setting: "SOCVAL_BANK_HOLIDAYS_FILE",
+                reason: format!("`{}`: {reason}", path.display()),
+            })
+    }
+
     /// The settings table as `socval --help` prints it.
     pub fn settings_help() -> String {
         let mut help = String::from(
@@ -392,6 +414,7 @@ mod tests {
             "log_format",
             "env",
             "shutdown_timeout_secs",
+            "bank_holidays_file",
         ] {
             assert!(
                 documented.contains(&env_name(field)),
@@ -472,6 +495,29 @@ mod tests {
         let config = Config::default();
         assert!(config.uses_development_secret());
         assert!(config.check_for_serving().is_ok());
+    }
+
+    #[test]
+    fn a_bank_holiday_file_replaces_the_shipped_list_and_a_bad_one_is_named() {
+        Jail::expect_with(|jail| {
+            jail.create_file("holidays.json", r#"{"dates": ["2026-03-10"]}"#)?;
+            jail.set_env("SOCVAL_BANK_HOLIDAYS_FILE", "holidays.json");
+            let holidays = Config::load().unwrap().bank_holidays().unwrap();
+            let monday = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+            assert_ne!(
+                holidays.standstill_end(monday),
+                crate::catalogue::standstill::BankHolidays::shipped().standstill_end(monday)
+            );
+
+            jail.set_env("SOCVAL_BANK_HOLIDAYS_FILE", "missing.json");
+            let err = Config::load()
+                .unwrap()
+                .bank_holidays()
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("SOCVAL_BANK_HOLIDAYS_FILE"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -199,6 +199,7 @@ pub async fn award(
     path: LotPath,
     body: Json<AwardInput>,
 ) -> Result<HttpResponse, ApiError> {
+    let holidays = state.bank_holidays.clone();
     let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
     let (tender_id, lot_id) = path.into_inner();
     let AwardInput {
@@ -209,7 +210,15 @@ pub async fn award(
         .db
         .run(move |conn| {
             Ok(crate::db::write_transaction(conn, |conn| {
-                evaluations::award(conn, &actor, &tender_id, &lot_id, &evaluation_id, note)
+                evaluations::award(
+                    conn,
+                    &actor,
+                    &tender_id,
+                    &lot_id,
+                    &evaluation_id,
+                    note,
+                    &holidays,
+                )
             }))
         })
         .await??;

@@ -230,6 +230,37 @@ pub async fn put_mark(
     Ok(web::Json(mark_view(&row)))
 }
 
+/// Marks of the lot: an evaluator gets its own only; commercial, auditors and admins get all.
+#[utoipa::path(tag = "evaluation", operation_id = "list_marks", security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path)),
+    responses((status = 200, description = "The marks", body = [MarkView]), NotFoundProblem, AuthProblems, InternalProblem))]
+#[get("/v1/tenders/{id}/lots/{lot}/marks")]
+pub async fn list_marks(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: LotPath,
+) -> Result<web::Json<Vec<MarkView>>, ApiError> {
+    // An evaluator role wins: someone who both marks and moderates sees, here, what it marked.
+    let role = principal.require_any(&[
+        Role::Evaluator,
+        Role::Commercial,
+        Role::Auditor,
+        Role::Admin,
+    ])?;
+    let role = if principal.roles.contains(&Role::Evaluator) {
+        Role::Evaluator
+    } else {
+        role
+    };
+    let actor = Actor::new(&principal, role);
+    let (tender_id, lot_id) = path.into_inner();
+    let rows = state
+        .db
+        .run(move |conn| Ok(marking::marks(conn, &actor, &tender_id, &lot_id)))
+        .await??;
+    Ok(web::Json(rows.iter().map(mark_view).collect()))
+}
+
 /// Every evaluator's marks per bid and criterion, their spread, discrepancies and the consensus
 /// (commercial, auditor, admin).
 #[utoipa::path(tag = "evaluation", operation_id = "get_moderation", security(("bearer" = [])),

@@ -47,6 +47,8 @@ pub struct AppState {
     /// The methods each route template accepts (`/v1/tenders/{id}` → `GET, PATCH`), from the
     /// OpenAPI document, for the `Allow` header of a 405.
     pub allowed_methods: std::collections::HashMap<String, String>,
+    /// The bank holidays the standstill period skips.
+    pub bank_holidays: crate::catalogue::standstill::BankHolidays,
     /// One suggestion index per measure set, built on first use.
     pub suggesters: crate::service::mapping::SuggesterCache,
 }
@@ -129,6 +131,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(marking::list_evaluators)
         .service(marking::declare)
         .service(marking::put_mark)
+        .service(marking::list_marks)
         .service(marking::moderation)
         .service(marking::put_moderated)
         .service(evaluations::run)

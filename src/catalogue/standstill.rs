@@ -1,6 +1,7 @@
 //! The standstill period after an award decision (Procurement Act 2023): eight working days,
-//! skipping weekends and bank holidays. The holidays are data (England and Wales, 2025–2027,
-//! from gov.uk), so a new year is a data change.
+//! skipping weekends and bank holidays. The holidays are data: England and Wales 2025–2027 (gov.uk)
+//! ship with the binary, and `SOCVAL_BANK_HOLIDAYS_FILE` replaces them (same JSON shape), so a new
+//! year or another region is a file, not a release.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -16,27 +17,44 @@ struct HolidayFile {
     dates: Vec<NaiveDate>,
 }
 
-static BANK_HOLIDAYS: LazyLock<BTreeSet<NaiveDate>> = LazyLock::new(|| {
-    serde_json::from_str::<HolidayFile>(include_str!("data/bank-holidays-england-wales.json"))
-        .map(|file| file.dates.into_iter().collect())
-        .unwrap_or_default() // a test proves the file parses
+/// The bank holidays that are not working days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankHolidays(BTreeSet<NaiveDate>);
+
+static SHIPPED: LazyLock<BankHolidays> = LazyLock::new(|| {
+    BankHolidays::parse(include_str!("data/bank-holidays-england-wales.json"))
+        .unwrap_or(BankHolidays(BTreeSet::new())) // a test proves the file parses
 });
 
-pub fn is_working_day(date: NaiveDate) -> bool {
-    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !BANK_HOLIDAYS.contains(&date)
-}
-
-/// The last day of standstill for a decision made on `decided`: the eighth working day after it.
-pub fn standstill_end(decided: NaiveDate) -> NaiveDate {
-    let mut date = decided;
-    let mut counted = 0;
-    while counted < STANDSTILL_WORKING_DAYS {
-        date = date.checked_add_days(Days::new(1)).unwrap_or(date);
-        if is_working_day(date) {
-            counted += 1;
-        }
+impl BankHolidays {
+    /// England and Wales, 2025–2027, as shipped.
+    pub fn shipped() -> Self {
+        SHIPPED.clone()
     }
-    date
+
+    /// A file of the shipped file's shape: `{"dates": ["2026-12-25", …]}`.
+    pub fn parse(json: &str) -> Result<Self, String> {
+        serde_json::from_str::<HolidayFile>(json)
+            .map(|file| Self(file.dates.into_iter().collect()))
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.0.contains(&date)
+    }
+
+    /// The last day of standstill for a decision made on `decided`: the eighth working day after it.
+    pub fn standstill_end(&self, decided: NaiveDate) -> NaiveDate {
+        let mut date = decided;
+        let mut counted = 0;
+        while counted < STANDSTILL_WORKING_DAYS {
+            date = date.checked_add_days(Days::new(1)).unwrap_or(date);
+            if self.is_working_day(date) {
+                counted += 1;
+            }
+        }
+        date
+    }
 }
 
 #[cfg(test)]
@@ -48,16 +66,29 @@ mod tests {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
     }
 
+    fn standstill_end(decided: NaiveDate) -> NaiveDate {
+        BankHolidays::shipped().standstill_end(decided)
+    }
+
     #[test]
     fn the_holiday_file_parses_with_eight_holidays_a_year() {
-        assert_eq!(BANK_HOLIDAYS.len(), 24);
+        let shipped = BankHolidays::shipped();
+        assert_eq!(shipped.0.len(), 24);
         for year in 2025..=2027 {
             assert_eq!(
-                BANK_HOLIDAYS.iter().filter(|d| d.year() == year).count(),
+                shipped.0.iter().filter(|d| d.year() == year).count(),
                 8,
                 "{year}"
             );
         }
+    }
+
+    #[test]
+    fn a_configured_list_replaces_the_shipped_one() {
+        // With 10 March 2026 declared a holiday, a Monday 9 March decision ends a day later.
+        let custom = BankHolidays::parse(r#"{"dates": ["2026-03-10"]}"#).unwrap();
+        assert_eq!(custom.standstill_end(day("2026-03-09")), day("2026-03-20"));
+        assert!(BankHolidays::parse("{}").is_err());
     }
 
     #[test]

@@ -176,6 +176,7 @@ pub fn award(
     lot_id: &str,
     evaluation_id: &str,
     note: String,
+    holidays: &catalogue::standstill::BankHolidays,
 ) -> Result<AwardRow, ServiceError> {
     let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
     if lot.status != lots::EVALUATING {
@@ -222,7 +223,7 @@ pub fn award(
         winner_bid_id: winner,
         note,
         decided_at,
-        standstill_ends: catalogue::standstill::standstill_end(decided_at.date()).to_string(),
+        standstill_ends: holidays.standstill_end(decided_at.date()).to_string(),
         awarded_by: actor.sub.clone(),
     };
     repo::insert_award(conn, &row)?;

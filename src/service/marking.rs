@@ -147,6 +147,26 @@ fn require_assigned(
     }
 }
 
+/// The marks of a lot: an evaluator's own only (until moderation the others' are not its to see),
+/// or everyone's for those who moderate or audit.
+pub fn marks(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    tender_id: &str,
+    lot_id: &str,
+) -> Result<Vec<MarkRow>, ServiceError> {
+    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let all = repo::marks_of_lot(conn, &actor.org, &lot.id)?;
+    if actor.role != crate::auth::Role::Evaluator {
+        return Ok(all);
+    }
+    require_assigned(conn, actor, &lot.id)?;
+    Ok(all
+        .into_iter()
+        .filter(|m| m.evaluator_sub == actor.sub)
+        .collect())
+}
+
 /// An evaluator's own mark for one bid and criterion.
 #[allow(clippy::too_many_arguments)]
 pub fn put_mark(

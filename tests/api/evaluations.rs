@@ -131,7 +131,7 @@ on_both_backends! {
         let awarded = expect(send(&app, "POST", &format!("{lot}/award"), &commercial, Some(&award(&latest))).await, 201).await;
         assert_eq!(awarded["winner_bid_id"], bids[0].as_str(), "the lower price wins equal marks");
         let today = chrono::Utc::now().date_naive();
-        assert_eq!(awarded["standstill_ends"], socval::catalogue::standstill::standstill_end(today).to_string());
+        assert_eq!(awarded["standstill_ends"], socval::catalogue::standstill::BankHolidays::shipped().standstill_end(today).to_string());
         let lot_now = expect(send(&app, "GET", &lot, &platform, None).await, 200).await;
         assert_eq!(lot_now["status"], "awarded");
         assert_eq!(lot_now["allowed_transitions"], json!([]));
@@ -251,6 +251,15 @@ on_both_backends! {
         let not_marked = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/price"), &e1, Some(&mark(5))).await, 422).await;
         assert_eq!(not_marked["errors"][0]["code"], "mark_not_expected");
         assert_eq!(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &commercial, Some(&mark(50))).await.status(), 403, "only evaluators mark");
+
+        // Each evaluator sees its own marks only; the commercial team sees all.
+        let own = expect(send(&app, "GET", &format!("{lot}/marks"), &e2, None).await, 200).await;
+        assert_eq!(own.as_array().unwrap().len(), 2);
+        assert!(own.as_array().unwrap().iter().all(|m| m["by"] == "e2"), "{own}");
+        let all = expect(send(&app, "GET", &format!("{lot}/marks"), &commercial, None).await, 200).await;
+        assert_eq!(all.as_array().unwrap().len(), 6);
+        let outsider_marks = expect(send(&app, "GET", &format!("{lot}/marks"), &outsider, None).await, 403).await;
+        assert_eq!(outsider_marks["code"], "not_assigned");
 
         // Two evaluators disagree on A/q1: the run is refused until it is moderated.
         let refused = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 422).await;
