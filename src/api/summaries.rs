@@ -223,7 +223,7 @@ fn html(s: &AssessmentSummary) -> String {
             format!(
                 "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>",
                 esc(c.name.as_deref().unwrap_or(&c.criterion_id)),
-                esc(&c.r#type),
+                esc(&c.r#type.replace('_', " ")),
                 esc(&c.weight),
                 esc(&c.points.clone().unwrap_or_else(dash)),
                 esc(&c.winner_points.clone().unwrap_or_else(dash)),
