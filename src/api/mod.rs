@@ -14,6 +14,7 @@ pub mod json;
 mod mapping;
 mod measure_sets;
 mod observe;
+mod ocds;
 mod ops;
 mod pagination;
 mod responses;
@@ -134,6 +135,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(evaluations::award)
         .service(evaluations::score_history)
         .service(summaries::assessment_summary)
+        .service(ocds::export)
+        .service(ocds::extension_file)
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)
