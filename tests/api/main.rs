@@ -20,5 +20,6 @@ mod evaluations;
 mod health;
 mod metrics;
 mod migrations;
+mod ocds;
 mod scoring;
 mod tenders;
