@@ -15,6 +15,7 @@ mod mapping;
 mod marking;
 mod measure_sets;
 mod observe;
+mod ocds;
 mod ops;
 mod pagination;
 mod reports;
@@ -141,6 +142,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(evaluations::score_history)
         .service(summaries::assessment_summary)
         .service(reports::social_value)
+        .service(ocds::export)
+        .service(ocds::extension_file)
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)

@@ -154,3 +154,17 @@ pub fn confirm_measure(
     .execute(conn)?;
     Ok(updated == 1)
 }
+
+/// Every bid of the given lots, withdrawn ones included, in lot then id order.
+pub fn of_lots(
+    conn: &mut DbConnection,
+    org: &str,
+    lot_ids: &[String],
+) -> Result<Vec<BidRow>, DbError> {
+    Ok(bids::table
+        .filter(bids::org_id.eq(org))
+        .filter(bids::lot_id.eq_any(lot_ids))
+        .order((bids::lot_id, bids::id))
+        .select(BidRow::as_select())
+        .load(conn)?)
+}

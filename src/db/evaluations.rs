@@ -283,3 +283,17 @@ pub fn evaluations_of_tender(
         .select(EvaluationRow::as_select())
         .load(conn)?)
 }
+
+/// The awards of a tender's lots, one per awarded lot.
+pub fn awards_of_tender(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+) -> Result<Vec<AwardRow>, DbError> {
+    Ok(awards::table
+        .filter(awards::org_id.eq(org))
+        .filter(awards::tender_id.eq(tender_id))
+        .order(awards::lot_id)
+        .select(AwardRow::as_select())
+        .load(conn)?)
+}

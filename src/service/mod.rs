@@ -9,6 +9,7 @@ pub mod lots;
 pub mod mapping;
 pub mod marking;
 pub mod measure_sets;
+pub mod ocds;
 pub mod report;
 pub mod tenders;
 

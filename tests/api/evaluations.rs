@@ -43,7 +43,7 @@ fn mark(score: i64) -> Value {
 }
 
 /// A closed lot whose bids (`price` each) are marked 50 on every criterion by one evaluator.
-async fn marked_lot(
+pub async fn marked_lot(
     app: &TestApp,
     external_id: &str,
     prices: &[&str],

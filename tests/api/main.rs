@@ -20,6 +20,7 @@ mod evaluations;
 mod health;
 mod metrics;
 mod migrations;
+mod ocds;
 mod reports;
 mod scoring;
 mod tenders;
