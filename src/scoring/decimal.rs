@@ -1,7 +1,7 @@
 //! Exact decimals on the wire and the engine's rounding rules.
 //!
 //! Requests accept a decimal as a JSON string (`"0.1"`) or a JSON number (`0.1`). With serde_json's
-//! `arbitrary_precision` a number reaches us as its text, so nothing goes through `f64`; the text is
+//! `arbitrary_precision` a number reaches us as its text, so nothing goes through binary floating point; the text is
 //! parsed with [`Decimal::from_str_exact`], so a value that needs more than 28 significant digits is
 //! refused instead of being silently rounded. Responses always carry decimals as strings, normalised
 //! (no trailing zeros, `"87"` not `"87.00"`), except the `*_display` values which have exactly 2 places.
