@@ -215,15 +215,13 @@ pub async fn put_mark(
     body: Json<MarkInput>,
 ) -> Result<web::Json<MarkView>, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(&[Role::Evaluator])?);
-    let (tender_id, lot_id, bid_id, criterion) = path.into_inner();
+    let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
     let row = state
         .db
         .run(move |conn| {
             Ok(crate::db::write_transaction(conn, |conn| {
-                marking::put_mark(
-                    conn, &actor, &tender_id, &lot_id, &bid_id, &criterion, score, rationale,
-                )
+                marking::put_mark(conn, &actor, &target, score, rationale)
             }))
         })
         .await??;
@@ -299,15 +297,13 @@ pub async fn put_moderated(
     body: Json<MarkInput>,
 ) -> Result<web::Json<MarkView>, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
-    let (tender_id, lot_id, bid_id, criterion) = path.into_inner();
+    let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
     let row = state
         .db
         .run(move |conn| {
             Ok(crate::db::write_transaction(conn, |conn| {
-                marking::put_moderated(
-                    conn, &actor, &tender_id, &lot_id, &bid_id, &criterion, score, rationale,
-                )
+                marking::put_moderated(conn, &actor, &target, score, rationale)
             }))
         })
         .await??;
@@ -325,6 +321,17 @@ fn moderation_item(set: &MarkSet) -> ModerationItem {
         status: status.as_str(),
         consensus: consensus.map(|c| c.normalize().to_string()),
         moderated: set.moderated.as_ref().map(moderated_view),
+    }
+}
+
+fn mark_target(
+    (tender_id, lot_id, bid_id, criterion_id): (String, String, String, String),
+) -> marking::MarkTarget {
+    marking::MarkTarget {
+        tender_id,
+        lot_id,
+        bid_id,
+        criterion_id,
     }
 }
 

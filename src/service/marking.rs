@@ -167,19 +167,28 @@ pub fn marks(
         .collect())
 }
 
+/// What a mark is given to: one bid of a lot, on one criterion.
+pub struct MarkTarget {
+    pub tender_id: String,
+    pub lot_id: String,
+    pub bid_id: String,
+    pub criterion_id: String,
+}
+
 /// An evaluator's own mark for one bid and criterion.
-#[allow(clippy::too_many_arguments)]
 pub fn put_mark(
     conn: &mut DbConnection,
     actor: &Actor,
-    tender_id: &str,
-    lot_id: &str,
-    bid_id: &str,
-    criterion_id: &str,
+    target: &MarkTarget,
     score: Decimal,
     rationale: String,
 ) -> Result<MarkRow, ServiceError> {
-    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let MarkTarget {
+        bid_id,
+        criterion_id,
+        ..
+    } = target;
+    let (_, lot) = lots::get(conn, &actor.org, &target.tender_id, &target.lot_id)?;
     require_assigned(conn, actor, &lot.id)?;
     let declarations = repo::declarations_of(conn, &actor.org, &lot.id, &actor.sub)?;
     if declarations.is_empty() {
@@ -229,18 +238,19 @@ pub fn put_mark(
 }
 
 /// The consensus mark agreed at moderation (commercial).
-#[allow(clippy::too_many_arguments)]
 pub fn put_moderated(
     conn: &mut DbConnection,
     actor: &Actor,
-    tender_id: &str,
-    lot_id: &str,
-    bid_id: &str,
-    criterion_id: &str,
+    target: &MarkTarget,
     score: Decimal,
     rationale: String,
 ) -> Result<ModeratedRow, ServiceError> {
-    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let MarkTarget {
+        bid_id,
+        criterion_id,
+        ..
+    } = target;
+    let (_, lot) = lots::get(conn, &actor.org, &target.tender_id, &target.lot_id)?;
     let bid = markable_bid(
         conn,
         &actor.org,
