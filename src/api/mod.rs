@@ -5,6 +5,7 @@
 
 mod audit;
 mod bids;
+mod dashboard;
 mod docs;
 mod evaluations;
 mod fallback;
@@ -97,7 +98,7 @@ impl Modify for BearerAuth {
 }
 
 /// The one list of endpoints. Documented ones go through `service` (collected into OpenAPI);
-/// the docs themselves are plain actix routes.
+/// the docs and the dashboard page are plain actix routes.
 pub fn routes(config: &mut ServiceConfig) {
     config
         .service(ops::healthz)
@@ -158,6 +159,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .route("/openapi.json", web::get().to(docs::openapi_json))
                 .route("/docs", web::get().to(docs::docs_redirect))
                 .route("/docs/{tail:.*}", web::get().to(docs::docs_asset))
+                .route("/dashboard", web::get().to(dashboard::redirect))
+                .route("/dashboard/{tail:.*}", web::get().to(dashboard::asset))
         });
 }
 
@@ -201,7 +204,13 @@ pub fn allowed_methods(
             (path.clone(), methods.join(", "))
         })
         .collect();
-    for undocumented in ["/openapi.json", "/docs", "/docs/{tail:.*}"] {
+    for undocumented in [
+        "/openapi.json",
+        "/docs",
+        "/docs/{tail:.*}",
+        "/dashboard",
+        "/dashboard/{tail:.*}",
+    ] {
         allowed.insert(undocumented.into(), "GET".into());
     }
     allowed

@@ -14,6 +14,7 @@ mod auth;
 mod bids;
 mod catalogue;
 mod cli;
+mod dashboard;
 mod docs;
 mod errors;
 mod evaluations;

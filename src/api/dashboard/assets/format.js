@@ -1,0 +1,60 @@
+// en-GB formatting. The API sends amounts and scores as exact decimal strings; Intl formats a
+// decimal string without going through a binary float, so £1,234,567.89 stays exact.
+
+const WHOLE_POUNDS = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP', maximumFractionDigits: 0 });
+const PENCE = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const TWO_PLACES = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const UP_TO_TWO = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
+const WHEN = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+const TIME = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: 'Europe/London' });
+const DAY = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'Europe/London' });
+
+const DASH = '—';
+
+/** £ for an amount: whole pounds when it has no pence, else to the penny. */
+export function money(amount) {
+  if (amount === null || amount === undefined) return DASH;
+  const whole = /^-?\d+(\.0+)?$/.test(String(amount));
+  return (whole ? WHOLE_POUNDS : PENCE).format(String(amount));
+}
+
+/** Points, always with two decimals (the API's `*_display` values already are). */
+export function points(value) {
+  return value === null || value === undefined ? DASH : TWO_PLACES.format(String(value));
+}
+
+/** A plain number with up to two decimals (quantities, weights). */
+export function number(value) {
+  return value === null || value === undefined ? DASH : UP_TO_TWO.format(String(value));
+}
+
+/** A percentage with up to two decimals. */
+export function percent(value) {
+  return value === null || value === undefined ? DASH : `${UP_TO_TWO.format(String(value))}%`;
+}
+
+/** A date and time in UK local time. */
+export function when(iso) {
+  return iso ? WHEN.format(new Date(iso)) : DASH;
+}
+
+/** A time of day in UK local time. */
+export function time(iso) {
+  return iso ? TIME.format(new Date(iso)) : DASH;
+}
+
+/** A date in UK local time. */
+export function day(iso) {
+  return iso ? DAY.format(new Date(iso)) : DASH;
+}
+
+/** `social_value` → `Social value`. */
+export function words(code) {
+  const text = String(code ?? '').replaceAll('_', ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A hash shortened for display; the full value goes in a tooltip. */
+export function shortHash(hash) {
+  return hash ? `${hash.slice(0, 12)}…` : DASH;
+}
