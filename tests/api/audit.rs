@@ -114,7 +114,7 @@ fn allow_tampering(conn: &mut DbConnection) {
     conn.batch_execute(sql).unwrap();
 }
 
-fn tamper(url: &DatabaseUrl, statement: &str) {
+pub fn tamper(url: &DatabaseUrl, statement: &str) {
     let mut conn = connect(url);
     allow_tampering(&mut conn);
     conn.batch_execute(statement).unwrap();

@@ -167,6 +167,43 @@ impl Browser {
         self.screenshot(name).await;
     }
 
+    /// What axe-core finds against WCAG 2.1 A and AA (contrast included) on the page as it is.
+    async fn accessibility_violations(&self) -> Vec<String> {
+        const AXE: &str = include_str!("../../fixtures/axe/axe.min.js");
+        let loaded = self
+            .client
+            .execute("return typeof axe", Vec::new())
+            .await
+            .unwrap();
+        if loaded != json!("object") {
+            self.client
+                .execute(&format!("{AXE}\nwindow.axe = axe;"), Vec::new())
+                .await
+                .unwrap();
+        }
+        let violations = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                   .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)))
+                   .catch(e => done([`axe failed: ${e}`]));",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(violations).unwrap()
+    }
+
+    async fn assert_accessible(&self, view: &str) {
+        let violations = self.accessibility_violations().await;
+        assert!(
+            violations.is_empty(),
+            "{view} breaks WCAG 2.1 AA:\n{}",
+            violations.join("\n")
+        );
+    }
+
     async fn sign_in(&self, token: &str) {
         let field = self
             .client
@@ -263,6 +300,17 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
         "{refusal}"
     );
     browser.screenshot("sign-in-refused-1280x800.png").await;
+    browser.assert_accessible("the sign-in page").await;
+    // The checker is live: faint text on white is caught.
+    c.execute("const p = document.createElement('p'); p.id = 'faint'; p.textContent = 'faint'; p.style.color = '#ccc'; document.querySelector('main').append(p)", Vec::new()).await.unwrap();
+    let caught = browser.accessibility_violations().await;
+    assert!(
+        caught.iter().any(|v| v.starts_with("color-contrast")),
+        "{caught:?}"
+    );
+    c.execute("document.getElementById('faint').remove()", Vec::new())
+        .await
+        .unwrap();
 
     let token = app.token(&[Role::Commercial, Role::Auditor]);
     browser.sign_in(&token).await;
@@ -283,6 +331,7 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
         );
     }
     browser.screenshot("tenders-1280x800.png").await;
+    browser.assert_accessible("the tenders view").await;
 
     // The lot's ranking, row for row, is the API's.
     let lot_link = format!("a[href='#/tenders/{}/lots/{}']", seeded.tender, seeded.lot);
@@ -330,6 +379,7 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
         .unwrap();
     assert_eq!(foreign, json!([]), "nothing is fetched from elsewhere");
     browser.screenshot("lot-1280x800.png").await;
+    browser.assert_accessible("the lot view").await;
     browser
         .full_page_screenshot(1280, "lot-1280-full.png")
         .await;
@@ -379,6 +429,7 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
     browser
         .full_page_screenshot(1280, "bid-1280-full.png")
         .await;
+    browser.assert_accessible("the bid view").await;
     browser.viewport(1280, 800).await;
 
     c.find(Locator::Css("a[data-nav='audit']"))
@@ -390,6 +441,7 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
     browser.heading_is("Audit log").await;
     assert!(browser.text(".verdict").await.contains("intact"));
     browser.screenshot("audit-1280x800.png").await;
+    browser.assert_accessible("the audit view").await;
 
     c.find(Locator::Css("a[data-nav='report']"))
         .await
@@ -405,6 +457,7 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
     browser
         .full_page_screenshot(1280, "report-1280-full.png")
         .await;
+    browser.assert_accessible("the report view").await;
 
     // A phone: nothing wider than the screen, the ranking still there.
     browser.viewport(390, 844).await;
@@ -428,6 +481,14 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
         "no sideways scrolling on a 390-px screen"
     );
     browser.screenshot("lot-390x844.png").await;
+    browser.assert_accessible("the lot view on a phone").await;
+    c.execute(
+        "document.getElementById('s-ranking').scrollIntoView()",
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    browser.screenshot("lot-ranking-390x844.png").await;
     browser.full_page_screenshot(390, "lot-390-full.png").await;
 
     // Signing out forgets the token; an embedding platform hands one over in the fragment.
@@ -457,6 +518,21 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
         !url.as_str().contains(&token),
         "the token leaves the address bar: {url}"
     );
+
+    // An intruder edits an event in the database: the auditor's view says where the chain breaks.
+    crate::audit::tamper(
+        app.database_url(),
+        "UPDATE audit_events SET actor_sub = 'mallory' WHERE seq = 7",
+    );
+    browser.viewport(1280, 800).await;
+    c.refresh().await.unwrap();
+    browser.heading_is("Audit log").await;
+    let verdict = browser.text(".verdict").await;
+    assert!(
+        verdict.contains("Tampered") && verdict.contains("event 7"),
+        "{verdict}"
+    );
+    browser.screenshot("audit-tampered-1280x800.png").await;
 
     let client = browser.client.clone();
     client.close().await.unwrap();
