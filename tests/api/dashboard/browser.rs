@@ -100,6 +100,11 @@ impl Browser {
         panic!("timed out waiting for {what} (last: {last}; status: {status:?})");
     }
 
+    async fn click(&self, selector: &str) {
+        let element = self.client.find(Locator::Css(selector)).await.unwrap();
+        element.click().await.unwrap();
+    }
+
     async fn text(&self, selector: &str) -> String {
         self.client
             .execute(
@@ -213,13 +218,7 @@ impl Browser {
             .unwrap();
         field.clear().await.unwrap();
         field.send_keys(token).await.unwrap();
-        self.client
-            .find(Locator::Css(".sign-in-form button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        self.click(".sign-in-form button").await;
     }
 }
 
@@ -335,12 +334,7 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
 
     // The lot's ranking, row for row, is the API's.
     let lot_link = format!("a[href='#/tenders/{}/lots/{}']", seeded.tender, seeded.lot);
-    c.find(Locator::Css(&lot_link))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click(&lot_link).await;
     browser.heading_is("North").await;
     let shown = browser
         .until("the ranking", "const rows = [...document.querySelectorAll('tr[data-bid]')]; return rows.length ? rows.map(r => [r.dataset.bid, r.dataset.rank, r.dataset.total]) : null")
@@ -432,23 +426,13 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
     browser.assert_accessible("the bid view").await;
     browser.viewport(1280, 800).await;
 
-    c.find(Locator::Css("a[data-nav='audit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("a[data-nav='audit']").await;
     browser.heading_is("Audit log").await;
     assert!(browser.text(".verdict").await.contains("intact"));
     browser.screenshot("audit-1280x800.png").await;
     browser.assert_accessible("the audit view").await;
 
-    c.find(Locator::Css("a[data-nav='report']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("a[data-nav='report']").await;
     browser.heading_is("Social value report").await;
     assert!(
         browser.text(".view").await.contains("1 of 2"),
@@ -492,12 +476,7 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
     browser.full_page_screenshot(390, "lot-390-full.png").await;
 
     // Signing out forgets the token; an embedding platform hands one over in the fragment.
-    c.find(Locator::Css(".sign-out"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click(".sign-out").await;
     browser
         .until(
             "the sign-in form",
