@@ -216,7 +216,12 @@ impl Config {
         Self::from_figment(
             Figment::new()
                 .merge(Toml::file(file))
-                .merge(Env::prefixed("SOCVAL_").ignore(&["CONFIG", "TEST_DATABASE_URL"]))
+                // `SOCVAL_TEST_*` belong to the test harness (database, browser), never to the
+                // service, so a test run's environment cannot trip the unknown-setting check.
+                .merge(Env::prefixed("SOCVAL_").filter(|key| {
+                    let key = key.as_str().to_ascii_uppercase();
+                    key != "CONFIG" && !key.starts_with("TEST_")
+                }))
                 .merge(Env::raw().only(&["DATABASE_URL"])),
         )
     }
@@ -464,6 +469,20 @@ mod tests {
             let config = Config::load().unwrap();
             assert_eq!(config.bind.port(), 9000);
             assert_eq!(config.jwt_audience, "from-env");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_misspelt_setting_is_refused_but_test_harness_variables_are_not_settings() {
+        Jail::expect_with(|jail| {
+            jail.set_env("SOCVAL_TEST_REQUIRE_BROWSER", "1");
+            jail.set_env("SOCVAL_CONFIG", "socval.toml");
+            jail.create_file("socval.toml", "")?;
+            assert!(Config::load().is_ok());
+            jail.set_env("SOCVAL_JWT_AUDIENSE", "typo");
+            let err = Config::load().unwrap_err().to_string();
+            assert!(err.contains("SOCVAL_JWT_AUDIENSE"), "{err}");
             Ok(())
         });
     }

@@ -4,7 +4,7 @@
 //! and a phone-sized screen. Screenshots go to `target/screenshots/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test says so loudly and
-//! passes, unless `SOCVAL_REQUIRE_BROWSER` is set (as `.ci/run` does), when it fails.
+//! passes, unless `SOCVAL_TEST_REQUIRE_BROWSER` is set (as `.ci/run` does), when it fails.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -31,8 +31,8 @@ fn tools() -> Option<Tools> {
         path.exists().then_some(path)
     };
     Some(Tools {
-        chromium: pick("SOCVAL_CHROMIUM", "/usr/bin/chromium")?,
-        chromedriver: pick("SOCVAL_CHROMEDRIVER", "/usr/bin/chromedriver")?,
+        chromium: pick("SOCVAL_TEST_CHROMIUM", "/usr/bin/chromium")?,
+        chromedriver: pick("SOCVAL_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")?,
     })
 }
 
@@ -273,8 +273,8 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
             "{banner}\n!! Chromium or chromedriver is missing: the dashboard browser test did not run.\n!! Install them with `apt-get install chromium chromium-driver` (.ci/run does).\n{banner}"
         );
         assert!(
-            std::env::var_os("SOCVAL_REQUIRE_BROWSER").is_none(),
-            "SOCVAL_REQUIRE_BROWSER is set but Chromium or chromedriver is missing"
+            std::env::var_os("SOCVAL_TEST_REQUIRE_BROWSER").is_none(),
+            "SOCVAL_TEST_REQUIRE_BROWSER is set but Chromium or chromedriver is missing"
         );
         return;
     };
