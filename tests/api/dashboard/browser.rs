@@ -332,6 +332,24 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
     browser.screenshot("tenders-1280x800.png").await;
     browser.assert_accessible("the tenders view").await;
 
+    // An open lot lists what it has received; nothing is ranked before an evaluation.
+    browser
+        .click(&format!(
+            "a[href='#/tenders/{}/lots/{}']",
+            seeded.tender, seeded.open_lot
+        ))
+        .await;
+    browser.heading_is("South").await;
+    let open_lot = browser.text(".view").await;
+    assert!(open_lot.contains("No evaluation yet"), "{open_lot}");
+    assert!(
+        open_lot.contains("Southern Cleaning Co-operative") && open_lot.contains("£745,000.50"),
+        "{open_lot}"
+    );
+    browser.assert_accessible("an open lot").await;
+    c.back().await.unwrap();
+    browser.heading_is("Tenders").await;
+
     // The lot's ranking, row for row, is the API's.
     let lot_link = format!("a[href='#/tenders/{}/lots/{}']", seeded.tender, seeded.lot);
     browser.click(&lot_link).await;

@@ -11,6 +11,8 @@ use crate::tenders::{expect, send};
 pub struct Seeded {
     pub tender: String,
     pub lot: String,
+    /// The South lot: open, one bid received, not yet evaluated.
+    pub open_lot: String,
     pub bids: Vec<String>,
 }
 
@@ -163,6 +165,11 @@ pub async fn seed(app: &TestApp) -> Seeded {
     platform
         .call("POST", &format!("{south}/open"), None, 200)
         .await;
+    let early = json!({"supplier": {"name": "Southern Cleaning Co-operative"}, "price": "745000.50",
+                       "submitted_at": "2026-10-02T09:30:00Z"});
+    platform
+        .call("POST", &format!("{south}/bids"), Some(early), 201)
+        .await;
 
     let mut bids = Vec::new();
     for BidSpec {
@@ -296,6 +303,7 @@ pub async fn seed(app: &TestApp) -> Seeded {
     Seeded {
         tender: tender_id,
         lot: lot_id,
+        open_lot: as_str(&tender["lots"][1]["id"]),
         bids,
     }
 }

@@ -36,9 +36,9 @@ export async function render({ tender: tenderId, lot: lotId }, { width }) {
       fact('Evaluation runs', String(runs.length))),
     latest
       ? ranking(latest, nameOf, base)
-      : section('Ranking', empty(lot.status === 'open' || lot.status === 'draft'
+      : [section('Ranking', empty(lot.status === 'open' || lot.status === 'draft'
         ? 'No evaluation yet: bids are scored once the lot is closed and an evaluation is run.'
-        : 'No evaluation has been run for this lot yet.')),
+        : 'No evaluation has been run for this lot yet.')), received(bids, base)],
     moderationPanel(moderation, nameOf, criterionName),
     historyPanel(history.items.filter((entry) => entry.lot_id === lotId), nameOf, width));
 }
@@ -86,6 +86,20 @@ function ranking(run, nameOf, base) {
         r.disqualification_reasons.map((reason) => reason.message).join('; '))))) : null,
     flagged.length ? h('div', null, h('h3', null, 'Flags to review'), h('ul', { class: 'notes' },
       flagged.flatMap((r) => r.flags.map((f) => h('li', null, badge(fmt.words(f.code), 'warn'), ' ', h('strong', null, nameOf(r.bid_id)), ': ', f.message))))) : null);
+}
+
+/** The bids received so far, before any evaluation ranks them. */
+function received(bids, base) {
+  return section('Bids received',
+    bids.length
+      ? table('Bids received, in the order they arrived', ['Supplier', 'Price', 'Submitted', 'Status'],
+        bids.map((b) => [
+          h('a', { href: `#${base.replace('/v1', '')}/bids/${encodeURIComponent(b.id)}` }, b.supplier.name),
+          fmt.money(b.price),
+          fmt.when(b.submitted_at),
+          fmt.words(b.status),
+        ]), { numeric: [1] })
+      : empty('No bids yet.'));
 }
 
 function moderationPanel(moderation, nameOf, criterionName) {
