@@ -42,25 +42,33 @@ pub(crate) fn check<'a>(ctx: &Ctx<'a>, cat: &dyn Catalogue) -> Checked<'a> {
                 .collect();
             outcomes.sort_unstable();
             outcomes.dedup();
-            let plan_measures = ctx
+            let mut plan_measures: Vec<PlanMeasure> = ctx
                 .measures
                 .iter()
-                .zip(0u32..)
-                .map(|(m, at)| PlanMeasure {
+                .map(|m| PlanMeasure {
                     outcomes: m
                         .outcomes
                         .iter()
                         .filter_map(|o| outcomes.binary_search(&o).ok())
                         .filter_map(|i| u32::try_from(i).ok())
                         .collect(),
-                    criteria: criteria
-                        .iter()
-                        .zip(0u32..)
-                        .filter(|(c, _)| c.quant.as_ref().is_some_and(|q| q.measures.contains(&at)))
-                        .map(|(_, ci)| ci)
-                        .collect(),
+                    criteria: Vec::new(),
                 })
                 .collect();
+            // From each criterion to its measures, not from each measure through every criterion:
+            // linear in what the scheme lists, where asking each measure was measures² × criteria
+            // (seconds of CPU for one request listing thousands of measures). Criteria are visited
+            // in order, so each measure's list comes out ascending.
+            for (c, ci) in criteria.iter().zip(0u32..) {
+                for &at in c.quant.iter().flat_map(|q| &q.measures) {
+                    if let Some(measure) = usize::try_from(at)
+                        .ok()
+                        .and_then(|at| plan_measures.get_mut(at))
+                    {
+                        measure.criteria.push(ci);
+                    }
+                }
+            }
             Some(Plan {
                 method: ctx.scheme.method,
                 criteria,
