@@ -17,6 +17,10 @@ use crate::scoring::{
 
 /// Most bids one preview may score; the body limit of the route is sized for it.
 pub const MAX_PREVIEW_BIDS: usize = 5_000;
+/// Most scores (bids × criteria) one preview may compute: its response grows with their product,
+/// about 300 bytes each, while its body grows only with their sum (5,000 bids on 100 criteria
+/// would be a 150 MB answer to a 700 kB question).
+pub const MAX_PREVIEW_SCORES: usize = 100_000;
 /// Body limit of the preview route: 5,000 bids with dozens of commitments each.
 pub const PREVIEW_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
@@ -46,7 +50,8 @@ pub async fn validate(
 /// Scores bids under a scheme without storing anything: ranks, winner, points and a plain-language
 /// explanation per criterion per bid, flags and warnings, with the engine version and the SHA-256
 /// of the canonical inputs. Without `measures`, the built-in `socval-sample` measure set is used.
-/// Up to 5,000 bids per request. A request that breaks a rule is `422` listing every failure.
+/// Up to 5,000 bids and 100,000 scores (bids × criteria) per request, else `422 too_many_bids`.
+/// A request that breaks a rule is `422` listing every failure.
 #[utoipa::path(
     tag = "scoring",
     security(("bearer" = [])),
@@ -66,19 +71,7 @@ pub async fn preview(
 ) -> Result<HttpResponse, ApiError> {
     principal.require_any(Role::ALL)?;
     let request = body.0;
-    if request.bids.len() > MAX_PREVIEW_BIDS {
-        return Err(ApiError::Validation {
-            errors: vec![FieldError {
-                pointer: "/bids".into(),
-                code: "too_many_bids".into(),
-                message: format!(
-                    "a preview scores at most {MAX_PREVIEW_BIDS} bids; this one has {}",
-                    request.bids.len()
-                ),
-            }],
-            warnings: Vec::new(),
-        });
-    }
+    check_size(&request)?;
     // Thousands of bids take milliseconds of CPU: scored (and serialised, since the result borrows
     // from the request) off the async worker, like blocking I/O.
     let started = Instant::now();
@@ -99,6 +92,29 @@ pub async fn preview(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
+}
+
+/// Refuses a preview too large to score in one request (422 `too_many_bids`).
+fn check_size(request: &PreviewRequest) -> Result<(), ApiError> {
+    let (bids, criteria) = (request.bids.len(), request.scheme.criteria.len());
+    let message = if bids > MAX_PREVIEW_BIDS {
+        format!("a preview scores at most {MAX_PREVIEW_BIDS} bids; this one has {bids}")
+    } else if bids.saturating_mul(criteria) > MAX_PREVIEW_SCORES {
+        format!(
+            "a preview computes at most {MAX_PREVIEW_SCORES} scores (bids × criteria); \
+             this one asks for {bids} × {criteria}"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(ApiError::Validation {
+        errors: vec![FieldError {
+            pointer: "/bids".into(),
+            code: "too_many_bids".into(),
+            message,
+        }],
+        warnings: Vec::new(),
+    })
 }
 
 /// A rejection of the engine as a 422 problem listing every failure and warning.

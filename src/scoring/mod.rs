@@ -81,9 +81,9 @@ pub use decimal::{DecimalInput, Display2, parse_exact};
 pub use flags::{MARKS_DISCREPANCY_PERCENT, marks_spread_exceeds};
 pub use model::{
     AuthorityType, Band, Bid, Catalogue, Commitment, Criterion, CriterionType, EvaluationInput,
-    EvaluatorMarks, Exemption, InlineMeasure, Measure, Method, PreviewRequest, PriceMethod,
-    QuantitativeBasis, RuleSeverity, Scale, Scheme, SocialValueMethod, Split, Supplier,
-    TieBreakStep, ValidateRequest, WeightBasis, WeightingBasis, WeightingRule,
+    EvaluatorMarks, Exemption, InlineMeasure, MAX_CRITERIA, Measure, Method, PreviewRequest,
+    PriceMethod, QuantitativeBasis, RuleSeverity, Scale, Scheme, SocialValueMethod, Split,
+    Supplier, TieBreakStep, ValidateRequest, WeightBasis, WeightingBasis, WeightingRule,
 };
 pub use result::{
     BidResult, BidStatus, CriterionInput, CriterionResult, CriterionResultDoc, EvaluationResult,

@@ -17,6 +17,6 @@ pub use bid::{
 pub(crate) use reference::outcome_covers;
 pub use reference::{Catalogue, RuleSeverity, WeightBasis, WeightingBasis, WeightingRule};
 pub use scheme::{
-    AuthorityType, Band, Criterion, CriterionType, Exemption, Method, PriceMethod,
+    AuthorityType, Band, Criterion, CriterionType, Exemption, MAX_CRITERIA, Method, PriceMethod,
     QuantitativeBasis, Scale, Scheme, SocialValueMethod, Split, TieBreakStep,
 };

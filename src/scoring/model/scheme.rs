@@ -137,7 +137,9 @@ pub struct Scheme {
     pub method: Method,
     /// Kind of buyer: decides the minimum social value weighting rule.
     pub authority_type: AuthorityType,
-    /// The award criteria; weights must sum to exactly 100.
+    /// The award criteria (at most 100); weights must sum to exactly 100.
+    #[serde(deserialize_with = "criteria")]
+    #[schema(max_items = 100)]
     pub criteria: Vec<Criterion>,
     /// Ordered tie-break steps from `social_value`, `quality`, `price`, `submitted_at`;
     /// default all four in that order; `[]` means no tie-breaking.
@@ -155,6 +157,50 @@ pub struct Scheme {
     /// Allows a central-government scheme below the minimum; recorded and reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub social_value_exemption: Option<Exemption>,
+}
+
+/// Most criteria one scheme may have. Every bid is scored on every criterion, so an evaluation's
+/// result grows with bids × criteria (about 300 bytes each) while a body grows with their sum; real
+/// schemes have a few dozen at most.
+pub const MAX_CRITERIA: usize = 100;
+
+fn criteria<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Criterion>, D::Error> {
+    deserializer.deserialize_seq(AtMost {
+        max: MAX_CRITERIA,
+        what: "criteria",
+        items: std::marker::PhantomData,
+    })
+}
+
+/// A list of at most `max` items, refused (`invalid_body` at the list's pointer) as soon as one
+/// more arrives rather than after all of them are parsed.
+struct AtMost<T> {
+    max: usize,
+    what: &'static str,
+    items: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for AtMost<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "a list of at most {} {}", self.max, self.what)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.max));
+        while let Some(item) = seq.next_element()? {
+            if items.len() == self.max {
+                return Err(serde::de::Error::custom(format_args!(
+                    "more than {max} {what}: at most {max} are allowed",
+                    max = self.max,
+                    what = self.what
+                )));
+            }
+            items.push(item);
+        }
+        Ok(items)
+    }
 }
 
 /// A recorded exemption from the minimum social value weighting.
