@@ -77,6 +77,21 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "largest accepted request body (413 above it)",
     },
     Setting {
+        env: "SOCVAL_REQUEST_TIMEOUT_MS",
+        default: "30000",
+        meaning: "how long a client may take to send a request's headers, and then its body, before it is cut off (408)",
+    },
+    Setting {
+        env: "SOCVAL_RATE_LIMIT_PER_MINUTE",
+        default: "0",
+        meaning: "`/v1` requests per minute each token (`org` and `sub`) may make to one replica (429 above it); `0` turns the limit off",
+    },
+    Setting {
+        env: "SOCVAL_RATE_LIMIT_BURST",
+        default: "0",
+        meaning: "requests a token may make at once before the per-minute pace applies; `0` means a minute's worth",
+    },
+    Setting {
         env: "SOCVAL_LOG_FORMAT",
         default: "pretty",
         meaning: "`pretty` for people, `json` for log collectors (filter with `RUST_LOG`)",
@@ -161,6 +176,9 @@ pub struct Config {
     pub jwt_audience: String,
     pub jwt_issuer: String,
     pub max_body_bytes: usize,
+    pub request_timeout_ms: u64,
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_burst: u32,
     pub log_format: LogFormat,
     pub env: Environment,
     pub shutdown_timeout_secs: u64,
@@ -182,6 +200,9 @@ impl Default for Config {
             jwt_audience: "socval".into(),
             jwt_issuer: "socval".into(),
             max_body_bytes: 1024 * 1024,
+            request_timeout_ms: 30_000,
+            rate_limit_per_minute: 0,
+            rate_limit_burst: 0,
             log_format: LogFormat::Pretty,
             env: Environment::Development,
             shutdown_timeout_secs: 30,
@@ -248,6 +269,7 @@ impl Config {
         positive("SOCVAL_DB_POOL_SIZE", self.db_pool_size.into())?;
         positive("SOCVAL_DB_TIMEOUT_MS", self.db_timeout_ms)?;
         positive("SOCVAL_MAX_BODY_BYTES", self.max_body_bytes as u64)?;
+        positive("SOCVAL_REQUEST_TIMEOUT_MS", self.request_timeout_ms)?;
         if self
             .jwt_secret
             .as_ref()
@@ -302,6 +324,10 @@ impl Config {
 
     pub fn db_timeout(&self) -> Duration {
         Duration::from_millis(self.db_timeout_ms)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
     }
 
     /// The bank holidays in force: the configured file's, or the shipped England and Wales list.
@@ -382,6 +408,12 @@ mod tests {
             assert_eq!(from_docs.jwt_audience, defaults.jwt_audience);
             assert_eq!(from_docs.jwt_issuer, defaults.jwt_issuer);
             assert_eq!(from_docs.max_body_bytes, defaults.max_body_bytes);
+            assert_eq!(from_docs.request_timeout_ms, defaults.request_timeout_ms);
+            assert_eq!(
+                from_docs.rate_limit_per_minute,
+                defaults.rate_limit_per_minute
+            );
+            assert_eq!(from_docs.rate_limit_burst, defaults.rate_limit_burst);
             assert_eq!(from_docs.log_format, defaults.log_format);
             assert_eq!(from_docs.env, defaults.env);
             assert_eq!(
@@ -416,6 +448,9 @@ mod tests {
             "jwt_audience",
             "jwt_issuer",
             "max_body_bytes",
+            "request_timeout_ms",
+            "rate_limit_per_minute",
+            "rate_limit_burst",
             "log_format",
             "env",
             "shutdown_timeout_secs",

@@ -101,6 +101,10 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("expected a body of type {expected}")]
     UnsupportedMediaType { expected: &'static str },
+    #[error("the body did not arrive within {}", humantime::format_duration(*.limit))]
+    RequestTimeout { limit: std::time::Duration },
+    #[error("too many requests for this token; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
     ServiceUnavailable(String),
     #[error(transparent)]
@@ -130,6 +134,8 @@ impl ApiError {
             Self::PreconditionFailed(_) => ProblemKind::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => ProblemKind::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => ProblemKind::UNSUPPORTED_MEDIA_TYPE,
+            Self::RequestTimeout { .. } => ProblemKind::REQUEST_TIMEOUT,
+            Self::RateLimited { .. } => ProblemKind::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable(_) => ProblemKind::SERVICE_UNAVAILABLE,
             Self::Internal(_) => ProblemKind::INTERNAL,
         }
@@ -183,13 +189,27 @@ impl ResponseError for ApiError {
             Self::Conflict { code, .. } | Self::Denied { code, .. } => {
                 kind.problem_response(detail, Some(Cow::Borrowed(code)), Vec::new(), Vec::new())
             }
+            Self::RateLimited { .. } => kind.problem_response(
+                detail,
+                Some(Cow::Borrowed("rate_limited")),
+                Vec::new(),
+                Vec::new(),
+            ),
             _ => kind.response(detail, Vec::new()),
         };
-        if matches!(self, Self::Unauthorized(_)) {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer error=\"invalid_token\""),
-            );
+        match self {
+            Self::Unauthorized(_) => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
+            }
+            Self::RateLimited { retry_after_secs } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            _ => {}
         }
         response
     }
@@ -242,6 +262,16 @@ impl ProblemKind {
         "unsupported-media-type",
         "Unsupported media type",
     );
+    pub const REQUEST_TIMEOUT: Self = Self::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request-timeout",
+        "Request timeout",
+    );
+    pub const TOO_MANY_REQUESTS: Self = Self::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        "Too many requests",
+    );
     pub const SERVICE_UNAVAILABLE: Self = Self::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "service-unavailable",
@@ -274,6 +304,8 @@ impl ProblemKind {
             Self::PAYLOAD_TOO_LARGE,
             Self::UNSUPPORTED_MEDIA_TYPE,
             Self::VALIDATION,
+            Self::REQUEST_TIMEOUT,
+            Self::TOO_MANY_REQUESTS,
             Self::SERVICE_UNAVAILABLE,
         ]
         .into_iter()

@@ -65,6 +65,7 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
         metrics: Metrics::new(db.backend())?,
         db,
         max_body_bytes: config.max_body_bytes,
+        request_timeout: config.request_timeout(),
         openapi_json: api::openapi_json()?,
         allowed_methods: api::allowed_methods(&api::openapi()),
         suggesters: Default::default(),
@@ -81,8 +82,12 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
             .app_data(authenticator.clone())
             .default_service(web::to(api::no_route))
             .wrap(ErrorHandlers::new().default_handler(api::problem_for_bare_error))
+            .wrap(from_fn(api::close_on_unread_body))
             .wrap(from_fn(api::observe))
     })
+    // A client must send its headers within the request timeout (actix answers 408 and closes);
+    // the body gets as long again, enforced where it is read (`api::json::read_body`).
+    .client_request_timeout(config.request_timeout())
     .listen(listener)?
     .shutdown_timeout(config.shutdown_timeout_secs)
     .run();

@@ -1,5 +1,9 @@
-//! The JSON body extractor of the API: content type checked (415), size capped (413), syntax
-//! errors 400, and shape errors 422 `invalid_body` with the JSON Pointer of the offending field.
+//! The JSON body extractor of the API: content type checked (415), size capped (413), time to
+//! arrive capped (408), syntax errors 400 (including invalid UTF-8 and nesting deeper than
+//! serde_json's recursion limit of 128), and shape errors 422 `invalid_body` with the JSON Pointer
+//! of the offending field.
+
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
@@ -56,13 +60,25 @@ pub async fn read_json<T: DeserializeOwned>(
     parse(&body).map(|value| (value, body))
 }
 
-/// Reads a whole body, refusing it (413) as soon as it is known to exceed `limit`.
+/// Reads a whole body, refusing it (413) as soon as it is known to exceed `limit`, and (408) when
+/// it has not all arrived within `SOCVAL_REQUEST_TIMEOUT_MS`.
 pub async fn read_body(
     req: &HttpRequest,
-    mut payload: Payload,
+    payload: Payload,
     limit: usize,
 ) -> Result<web::BytesMut, ApiError> {
     check_declared_length(req, limit)?;
+    // actix times out a request's headers only: a client that trickles its body (or stops
+    // sending it) would otherwise hold the connection and a growing buffer for ever.
+    let timeout = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(Duration::from_secs(30), |s| s.request_timeout);
+    actix_web::rt::time::timeout(timeout, collect(payload, limit))
+        .await
+        .map_err(|_| ApiError::RequestTimeout { limit: timeout })?
+}
+
+async fn collect(mut payload: Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("reading the body: {e}")))?;

@@ -25,6 +25,7 @@ mod schemes;
 mod scoring;
 mod summaries;
 mod tenders;
+mod unread_body;
 mod whoami;
 
 use actix_web::web;
@@ -33,8 +34,10 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use bids::{BidBatch, CreateBid};
 pub use fallback::{no_route, problem_for_bare_error};
 pub use observe::{REQUEST_ID, observe};
+pub use unread_body::close_on_unread_body;
 
 use crate::db::Db;
 use crate::metrics::Metrics;
@@ -44,6 +47,8 @@ pub struct AppState {
     pub db: Db,
     pub metrics: Metrics,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive (`SOCVAL_REQUEST_TIMEOUT_MS`).
+    pub request_timeout: std::time::Duration,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
     /// The methods each route template accepts (`/v1/tenders/{id}` → `GET, PATCH`), from the

@@ -17,6 +17,14 @@ pub enum AuthProblems {
     /// The token is valid but grants no role this operation allows.
     #[response(status = 403, content_type = "application/problem+json")]
     Forbidden(Problem),
+    /// The caller (`org` and `sub` of the token) went over the rate limit of this replica
+    /// (`SOCVAL_RATE_LIMIT_PER_MINUTE`, off by default); `code` is `rate_limited`.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before the next request is allowed"))
+    )]
+    TooManyRequests(Problem),
 }
 
 #[derive(IntoResponses)]
@@ -39,9 +47,12 @@ pub enum InternalProblem {
     reason = "describes responses for OpenAPI; never constructed"
 )]
 pub enum BodyProblems {
-    /// The body is not well-formed JSON.
+    /// The body is not well-formed JSON (including invalid UTF-8 and nesting deeper than 128).
     #[response(status = 400, content_type = "application/problem+json")]
     Malformed(Problem),
+    /// The body did not arrive within `SOCVAL_REQUEST_TIMEOUT_MS`; the connection is closed.
+    #[response(status = 408, content_type = "application/problem+json")]
+    Timeout(Problem),
     /// The body exceeds the size limit of this route.
     #[response(status = 413, content_type = "application/problem+json")]
     TooLarge(Problem),

@@ -5,6 +5,7 @@
 //! argument and call [`Principal::require_any`].
 
 mod keys;
+mod rate_limit;
 pub mod token;
 
 use std::collections::HashSet;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use self::keys::VerificationKey;
+pub use self::rate_limit::RateLimiter;
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 
@@ -104,11 +106,13 @@ impl Principal {
     }
 }
 
-/// Verifies bearer tokens against the configured keys, audience and issuer.
+/// Verifies bearer tokens against the configured keys, audience and issuer, and meters the
+/// callers they identify when a rate limit is configured.
 pub struct Authenticator {
     keys: Vec<VerificationKey>,
     audience: String,
     issuer: String,
+    rate_limit: Option<RateLimiter>,
 }
 
 impl Authenticator {
@@ -117,6 +121,7 @@ impl Authenticator {
             keys: keys::load(config)?,
             audience: config.jwt_audience.clone(),
             issuer: config.jwt_issuer.clone(),
+            rate_limit: RateLimiter::from_config(config),
         })
     }
 
@@ -210,7 +215,13 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-    authenticator.verify(token)
+    let principal = authenticator.verify(token)?;
+    // Every `/v1` handler takes a `Principal` and no other route does: metering here limits
+    // exactly the business API, per verified caller, before any body is read.
+    if let Some(limiter) = &authenticator.rate_limit {
+        limiter.check(&principal)?;
+    }
+    Ok(principal)
 }
 
 #[cfg(test)]
