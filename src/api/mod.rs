@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// The bodies of bid submission, as the fuzz targets (`fuzz/`) parse them.
 pub use bids::{BidBatch, CreateBid};
 pub use fallback::{no_route, problem_for_bare_error};
 pub use observe::{REQUEST_ID, observe};
