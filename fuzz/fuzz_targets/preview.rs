@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
             socval_fuzz::serialise(&result);
         }
         Err(rejection) => {
-            assert!(!rejection.errors.is_empty(), "a rejection names what is wrong");
+            assert!(
+                !rejection.errors.is_empty(),
+                "a rejection names what is wrong"
+            );
             socval_fuzz::pointers(rejection.errors.iter().map(|e| e.pointer.as_str()));
         }
     }
