@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use self::keys::VerificationKey;
-pub use self::rate_limit::RateLimiter;
+use self::rate_limit::RateLimiter;
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 
