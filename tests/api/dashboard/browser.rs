@@ -17,12 +17,29 @@ use serde_json::{Value, json};
 use socval::auth::Role;
 
 use super::seed::{Seeded, seed};
-use crate::common::{Backend, TestApp, spawn_app};
+use crate::common::{Backend, TestApp, spawn_app, spawn_app_with};
 use crate::tenders::{expect, send};
 
 struct Tools {
     chromium: PathBuf,
     chromedriver: PathBuf,
+}
+
+/// The browser tools, or `None` after saying loudly that the test did not run (a failure when
+/// `SOCVAL_TEST_REQUIRE_BROWSER` is set).
+fn tools_or_skip() -> Option<Tools> {
+    let found = tools();
+    if found.is_none() {
+        let banner = "!".repeat(78);
+        eprintln!(
+            "{banner}\n!! Chromium or chromedriver is missing: the dashboard browser test did not run.\n!! Install them with `apt-get install chromium chromium-driver` (.ci/run does).\n{banner}"
+        );
+        assert!(
+            std::env::var_os("SOCVAL_TEST_REQUIRE_BROWSER").is_none(),
+            "SOCVAL_TEST_REQUIRE_BROWSER is set but Chromium or chromedriver is missing"
+        );
+    }
+    found
 }
 
 fn tools() -> Option<Tools> {
@@ -267,15 +284,7 @@ async fn ranking_from_api(app: &TestApp, seeded: &Seeded) -> Vec<(String, String
 
 #[tokio::test]
 async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
-    let Some(tools) = tools() else {
-        let banner = "!".repeat(78);
-        eprintln!(
-            "{banner}\n!! Chromium or chromedriver is missing: the dashboard browser test did not run.\n!! Install them with `apt-get install chromium chromium-driver` (.ci/run does).\n{banner}"
-        );
-        assert!(
-            std::env::var_os("SOCVAL_TEST_REQUIRE_BROWSER").is_none(),
-            "SOCVAL_TEST_REQUIRE_BROWSER is set but Chromium or chromedriver is missing"
-        );
+    let Some(tools) = tools_or_skip() else {
         return;
     };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
@@ -530,6 +539,45 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
         "{verdict}"
     );
     browser.screenshot("audit-tampered-1280x800.png").await;
+
+    let client = browser.client.clone();
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_missing_role_and_the_rate_limit_are_explained_in_words() {
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.rate_limit_per_minute = 1;
+        config.rate_limit_burst = 2;
+    })
+    .await
+    .unwrap();
+    let browser = Browser::launch(&tools).await;
+    browser.viewport(1280, 800).await;
+    browser.client.goto(&app.url("/dashboard/")).await.unwrap();
+    let status = "return document.querySelector('.status .notice-error')?.textContent ?? null";
+
+    // An evaluator may not list tenders: said so, not shown as an empty list.
+    browser.sign_in(&app.token(&[Role::Evaluator])).await;
+    let refused = browser.until("the 403", status).await;
+    assert!(
+        refused.as_str().unwrap().contains("does not allow"),
+        "{refused}"
+    );
+
+    // Whoami and the tenders list spent the budget of two: the next sign-in is told to wait.
+    browser.click(".sign-out").await;
+    browser.sign_in(&app.token(&[Role::Commercial])).await;
+    let limited = browser.until("the 429", status).await;
+    let limited = limited.as_str().unwrap();
+    assert!(
+        limited.contains("Too many requests") && limited.contains("seconds"),
+        "{limited}"
+    );
+    browser.screenshot("rate-limited-1280x800.png").await;
 
     let client = browser.client.clone();
     client.close().await.unwrap();

@@ -17,10 +17,11 @@ export const session = {
 
 /** A refused call: its HTTP status and the problem+json body, when there is one. */
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = null) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
 
   /** Words for a person: what went wrong and what to do next. */
@@ -32,6 +33,8 @@ export class ApiError extends Error {
         return `Your token does not allow this (${this.message}).`;
       case 404:
         return 'Not found, or it belongs to another organisation.';
+      case 429:
+        return `Too many requests for your token just now. Try again in ${this.retryAfter ?? 'a few'} seconds.`;
       case 503:
         return 'The service cannot reach its database just now. Try again in a moment.';
       default: {
@@ -59,7 +62,7 @@ export async function get(path) {
   }
   if (!response.ok) {
     const problem = await response.json().catch(() => null);
-    throw new ApiError(response.status, problem);
+    throw new ApiError(response.status, problem, response.headers.get('Retry-After'));
   }
   return response.json();
 }
