@@ -8,62 +8,135 @@ use rust_decimal::Decimal;
 use super::decimal::round_half_up;
 
 /// A decimal's text in a stack buffer (at most 29 digits, a point, a sign and leading zeros).
+///
+/// The 96-bit mantissa is written as at most two 64-bit halves (one 128-bit division per number,
+/// none below 2^64), and trailing zeros are dropped from the text, not by dividing.
 pub(crate) struct DecStr {
-    buf: [u8; 64],
+    buf: [u8; LEN],
     start: usize,
+    end: usize,
+    /// Digits after the point.
+    frac: usize,
 }
+
+const LEN: usize = 64;
+/// Most places [`DecStr::fixed`] pads to (a `Decimal` has at most 28).
+const MAX_PLACES: u32 = 28;
+/// 10^19, the largest power of ten below 2^64: a 96-bit mantissa is `hi × 10^19 + lo`.
+const TEN19: u128 = 10_000_000_000_000_000_000;
 
 impl DecStr {
     /// Normalised: no trailing zeros, no `-0` (`"87"`, `"0.9"`, `"-3.25"`).
     pub fn normalized(d: Decimal) -> Self {
-        let (mut m, mut scale) = (d.mantissa().unsigned_abs(), d.scale());
+        let m = d.mantissa().unsigned_abs();
+        let mut out = Self::empty();
         if m == 0 {
-            return Self::build(false, 0, 0);
+            out.push(b'0');
+            return out;
         }
-        while scale > 0 && rem10(m) == 0 {
-            div10(&mut m);
+        out.mantissa(m, 0);
+        // Trailing zeros of the fraction go: 87.500 → 87.5, 100.00 → 100.
+        let mut scale = d.scale() as usize;
+        while scale > 0 && out.last() == Some(b'0') {
+            out.end -= 1;
             scale -= 1;
         }
-        Self::build(d.is_sign_negative(), m, scale)
+        out.point(scale);
+        if d.is_sign_negative() {
+            out.push(b'-');
+        }
+        out
     }
 
     /// Exactly `places` decimals, rounding half-up once if the value has more (`"87.00"`).
     pub fn fixed(d: Decimal, places: u32) -> Self {
+        let places = places.min(MAX_PLACES);
         let r = if d.scale() > places {
             round_half_up(d, places)
         } else {
             d
         };
-        let (mut m, scale) = (r.mantissa().unsigned_abs(), r.scale());
-        for _ in scale..places {
-            m = m.saturating_mul(10);
-        }
-        Self::build(r.is_sign_negative() && m != 0, m, places.max(scale))
-    }
-
-    fn build(negative: bool, mut m: u128, scale: u32) -> Self {
-        let mut out = DecStr {
-            buf: [0; 64],
-            start: 64,
-        };
-        for _ in 0..scale {
-            let digit = div10(&mut m);
-            out.push(b'0' + digit);
-        }
-        if scale > 0 {
-            out.push(b'.');
-        }
-        loop {
-            let digit = div10(&mut m);
-            out.push(b'0' + digit);
-            if m == 0 {
-                break;
-            }
-        }
-        if negative {
+        let m = r.mantissa().unsigned_abs();
+        let mut out = Self::empty();
+        // Zeros to reach `places` (the rounded value has at most that many).
+        let pad = places.saturating_sub(r.scale()) as usize;
+        out.mantissa(m, pad);
+        out.point(places as usize);
+        if r.is_sign_negative() && m != 0 {
             out.push(b'-');
         }
         out
+    }
+
+    fn empty() -> Self {
+        DecStr {
+            buf: [0; LEN],
+            start: LEN,
+            end: LEN,
+            frac: 0,
+        }
+    }
+
+    /// Writes the digits of `m` followed by `zeros` zeros, ending at the end of the buffer.
+    fn mantissa(&mut self, m: u128, zeros: usize) {
+        for _ in 0..zeros {
+            self.push(b'0');
+        }
+        match u64::try_from(m) {
+            Ok(small) => self.put_u64(small, 0),
+            Err(_) => {
+                let hi = m / TEN19;
+                let lo = m - hi * TEN19;
+                // Both fit: lo < 10^19 and hi < 2^128 / 10^19 < 2^64.
+                self.put_u64(u64::try_from(lo).unwrap_or_default(), 19);
+                self.put_u64(u64::try_from(hi).unwrap_or_default(), 0);
+            }
+        }
+    }
+
+    /// Prepends the digits of `v`, zero-padded to `width`.
+    fn put_u64(&mut self, v: u64, width: usize) {
+        let mut text = itoa::Buffer::new();
+        let digits = text.format(v).as_bytes();
+        for &byte in digits.iter().rev() {
+            self.push(byte);
+        }
+        for _ in digits.len()..width {
+            self.push(b'0');
+        }
+    }
+
+    /// Places the point `scale` digits from the end of the digits written so far (`"0.0x"` when
+    /// there are no more digits than that).
+    fn point(&mut self, scale: usize) {
+        if scale == 0 {
+            return;
+        }
+        let digits = self.end - self.start;
+        if digits <= scale {
+            for _ in digits..scale {
+                self.push(b'0');
+            }
+            self.push(b'.');
+            self.push(b'0');
+        } else {
+            // Shift the integer part one place left and put the point after it.
+            let at = self.end - scale;
+            if let Some(before) = self.start.checked_sub(1) {
+                self.buf.copy_within(self.start..at, before);
+                self.start = before;
+                if let Some(slot) = self.buf.get_mut(at - 1) {
+                    *slot = b'.';
+                }
+            }
+        }
+        self.frac = scale;
+    }
+
+    fn last(&self) -> Option<u8> {
+        self.end
+            .checked_sub(1)
+            .and_then(|at| self.buf.get(at).copied())
     }
 
     fn push(&mut self, byte: u8) {
@@ -75,37 +148,17 @@ impl DecStr {
         }
     }
 
+    /// How many digits follow the point (0 without one).
+    pub fn fraction_digits(&self) -> usize {
+        self.frac
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII digits, '.' and '-' are ever written.
         self.buf
-            .get(self.start..)
+            .get(self.start..self.end)
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("0")
-    }
-}
-
-/// `m % 10`; 64-bit arithmetic when it fits.
-#[inline]
-fn rem10(m: u128) -> u8 {
-    match u64::try_from(m) {
-        Ok(v) => (v % 10) as u8,
-        Err(_) => (m % 10) as u8,
-    }
-}
-
-/// `m /= 10`, returning the remainder; 64-bit arithmetic when it fits.
-#[inline]
-fn div10(m: &mut u128) -> u8 {
-    match u64::try_from(*m) {
-        Ok(v) => {
-            *m = u128::from(v / 10);
-            (v % 10) as u8
-        }
-        Err(_) => {
-            let digit = (*m % 10) as u8;
-            *m /= 10;
-            digit
-        }
     }
 }
 
@@ -121,10 +174,7 @@ pub(crate) struct Num(pub Decimal, pub u32);
 impl Num {
     /// Whether the value had to be rounded to be shown.
     pub fn rounded(&self) -> bool {
-        DecStr::normalized(self.0)
-            .as_str()
-            .split_once('.')
-            .is_some_and(|(_, frac)| frac.len() > self.1 as usize)
+        DecStr::normalized(self.0).fraction_digits() > self.1 as usize
     }
 }
 
@@ -143,9 +193,15 @@ pub(crate) struct Eq(pub Decimal, pub u32);
 
 impl fmt::Display for Eq {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = Num(self.0, self.1);
-        f.write_str(if n.rounded() { "≈ " } else { "= " })?;
-        n.fmt(f)
+        // Written once when exact; what `Num` shows otherwise.
+        let exact = DecStr::normalized(self.0);
+        if exact.fraction_digits() <= self.1 as usize {
+            f.write_str("= ")?;
+            exact.fmt(f)
+        } else {
+            f.write_str("≈ ")?;
+            DecStr::normalized(round_half_up(self.0, self.1)).fmt(f)
+        }
     }
 }
 
@@ -170,16 +226,24 @@ impl fmt::Display for Money<'_> {
             other => write!(f, "{other} ")?,
         }
         let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let len = int.len();
-        for (i, ch) in int.char_indices() {
-            if i > 0 && (len - i).is_multiple_of(3) {
-                f.write_str(",")?;
-            }
-            write!(f, "{ch}")?;
+        // Groups of three digits from the right, the first one shorter (ASCII: byte offsets).
+        let mut at = match int.len() % 3 {
+            0 => 3.min(int.len()),
+            first => first,
+        };
+        f.write_str(int.get(..at).unwrap_or(int))?;
+        while let Some(group) = int.get(at..at + 3) {
+            f.write_str(",")?;
+            f.write_str(group)?;
+            at += 3;
         }
         if !frac.is_empty() {
             // Pence always show two places: £1,234.50.
-            write!(f, ".{frac:0<2}")?;
+            f.write_str(".")?;
+            f.write_str(frac)?;
+            if frac.len() < 2 {
+                f.write_str("0")?;
+            }
         }
         Ok(())
     }
@@ -189,6 +253,7 @@ impl fmt::Display for Money<'_> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
@@ -221,6 +286,74 @@ mod tests {
                 v.normalize().to_string(),
                 "{s}"
             );
+        }
+    }
+
+    /// A decimal of any mantissa (small ones too: each 32-bit part is zero a quarter of the time)
+    /// and any scale.
+    fn any_decimal() -> impl Strategy<Value = Decimal> {
+        let part = || prop_oneof![Just(0u32), Just(u32::MAX), any::<u32>(), 0u32..1000];
+        (part(), part(), part(), any::<bool>(), 0u32..=28)
+            .prop_map(|(lo, mid, hi, negative, scale)| Decimal::from_parts(lo, mid, hi, negative, scale))
+    }
+
+    /// Money as the simplest code writes it, for comparison.
+    fn money_reference(symbol: &str, d: Decimal) -> String {
+        let text = d.normalize().to_string();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest.to_string()),
+            None => (false, text),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+        let mut grouped = String::new();
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        let frac = if frac.is_empty() { String::new() } else { format!(".{frac:0<2}") };
+        format!("{}{symbol}{grouped}{frac}", if negative { "−" } else { "" })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn normalized_is_rust_decimals_display(d in any_decimal()) {
+            let text = DecStr::normalized(d);
+            prop_assert_eq!(text.as_str(), d.normalize().to_string());
+            let frac = text.as_str().split_once('.').map_or(0, |(_, f)| f.len());
+            prop_assert_eq!(text.fraction_digits(), frac);
+        }
+
+        #[test]
+        fn fixed_is_rust_decimals_display_of_the_rounded_value(d in any_decimal(), places in 0u32..=6) {
+            // rust_decimal's own `{:.N}` overflows its buffer on 29-digit values: pad by hand.
+            let rounded = round_half_up(d, places);
+            let text = rounded.to_string();
+            let text = if rounded.is_zero() { text.trim_start_matches('-').to_string() } else { text };
+            let have = text.split_once('.').map_or(0, |(_, f)| f.len());
+            let point = if have == 0 && places > 0 { "." } else { "" };
+            let want = format!("{text}{point}{}", "0".repeat(places as usize - have));
+            let fixed = DecStr::fixed(d, places);
+            prop_assert_eq!(fixed.as_str(), want);
+        }
+
+        #[test]
+        fn sentence_numbers_are_exact_or_rounded_once(d in any_decimal(), dp in 0u32..=4) {
+            let exact = d.normalize().to_string();
+            let short = exact.split_once('.').is_none_or(|(_, f)| f.len() <= dp as usize);
+            let shown = if short { exact } else { round_half_up(d, dp).normalize().to_string() };
+            prop_assert_eq!(Num(d, dp).to_string(), shown.clone());
+            prop_assert_eq!(Num(d, dp).rounded(), !short);
+            prop_assert_eq!(Eq(d, dp).to_string(), format!("{} {shown}", if short { "=" } else { "≈" }));
+        }
+
+        #[test]
+        fn money_groups_thousands(d in any_decimal()) {
+            prop_assert_eq!(Money("GBP", d).to_string(), money_reference("£", d));
+            prop_assert_eq!(Money("CHF", d).to_string(), money_reference("CHF ", d));
         }
     }
 
