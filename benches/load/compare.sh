@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Every load figure of docs/performance.md in one run, side by side:
+#   benches/load/compare.sh [seconds=10]
+# Builds the release binaries when needed; starts the JSON baseline (benches/load/baseline.rs),
+# then socval on a fresh SQLite file and on a fresh PostgreSQL schema (dropped afterwards), one at
+# a time; seeds each through the API (benches/load/seed.py) and drives it with wrk on loopback for
+# `seconds` per row: GET /healthz, POST /v1/evaluations/preview with 10 and 100 bids, GET of a
+# lot's evaluation run (100 bids), single and batch (100) bid ingestion. Then pgbench's
+# simple-insert TPS on the same PostgreSQL, RSS idle and peak, binary size, start → /readyz on
+# SQLite (median of 7), and the engine's scaling table (benches/load/engine_scaling.rs).
+# Prints a markdown report; ratios are to the baseline's answer to the same request (POSTs: /echo
+# of the same body; GETs: its /healthz).
+#
+# Settings (environment): CONNECTIONS (64: reads and previews), WRITERS (16: ingestion
+# connections, socval's pool size and pgbench clients), BACKENDS ("sqlite postgres"), ROWS (all:
+# a subset of "healthz preview-10 preview-100 evaluation bid batch-100"), EXTRAS (1: pgbench,
+# startup and engine table; 0 skips them), plus those of lib.sh.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+seconds="${1:-10}"
+connections="${CONNECTIONS:-64}"
+writers="${WRITERS:-16}"
+backends="${BACKENDS:-sqlite postgres}"
+rows="${ROWS:-healthz preview-10 preview-100 evaluation bid batch-100}"
+extras="${EXTRAS:-1}"
+need wrk curl python3
+[[ $backends == *postgres* || $extras == 1 ]] && need psql pgbench
+
+build_release
+python3 "$LOAD_DIR/bodies.py" "$work"
+out="$work/results"
+: >"$out"
+wants() { [[ " $rows " == *" $1 "* ]]; }
+# row BACKEND NAME URL CONNECTIONS [BODY] [TOKEN]: one wrk run, recorded as "BACKEND NAME rps=…".
+row() {
+  drive "$2" "$3" "$4" "$seconds" "${5:-}" "${6:-}" | sed "s/^/$1 /" | tee -a "$out" >&2
+}
+# fact KEY VALUE: a figure that is not a wrk run.
+fact() { echo "fact $1 $2" | tee -a "$out" >&2; }
+fact machine "$(machine | tr ' ' '_')"
+fact seconds "$seconds"
+fact connections "$connections"
+fact writers "$writers"
+
+echo "== baseline" >&2
+start_baseline 18090
+b=http://127.0.0.1:18090
+wants healthz && row baseline healthz "$b/healthz" "$connections"
+for name in preview-10 preview-100; do
+  wants "$name" && row baseline "$name" "$b/echo" "$connections" "$work/$name.json"
+done
+for name in bid batch-100; do
+  wants "$name" && row baseline "$name" "$b/echo" "$writers" "$work/$name.json"
+done
+kill "$pid"
+
+platform="$(token platform)"
+export PLATFORM="$platform" COMMERCIAL="$(token commercial)" EVALUATOR="$(token evaluator solo)"
+for backend in $backends; do
+  echo "== socval on $backend" >&2
+  case $backend in
+    sqlite) url="sqlite://$work/socval.db" ;;
+    postgres) url="$(pg_schema)" ;;
+  esac
+  start_socval 18091 "$url" SOCVAL_DB_POOL_SIZE="$writers"
+  sleep 1
+  read -r idle _ <<<"$(rss_mib "$pid")"
+  fact "idle_rss_$backend" "$idle"
+  s=http://127.0.0.1:18091
+  eval "$(python3 "$LOAD_DIR/seed.py" "$s" 100)" # sets $evaluation and $ingest
+  wants healthz && row "$backend" healthz "$s/healthz" "$connections"
+  for name in preview-10 preview-100; do
+    wants "$name" && row "$backend" "$name" "$s/v1/evaluations/preview" "$connections" "$work/$name.json" "$platform"
+  done
+  wants evaluation && row "$backend" evaluation "$s$evaluation" "$connections" "" "$platform"
+  wants bid && row "$backend" bid "$s$ingest/bids" "$writers" "$work/bid.json" "$platform"
+  wants batch-100 && row "$backend" batch-100 "$s$ingest/bids/batch" "$writers" "$work/batch-100.json" "$platform"
+  read -r _ peak <<<"$(rss_mib "$pid")"
+  fact "peak_rss_$backend" "$peak"
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+done
+
+if [[ $extras == 1 ]]; then
+  echo "== pgbench, start-up, engine" >&2
+  fact pgbench_tps "$(pgbench_insert "$writers" "$seconds")"
+  fact pg_version "$(psql "$PG_URL" -Atc 'SHOW server_version' | cut -d' ' -f1)"
+  fact binary_mb "$(stat -c %s "$bin" | awk '{printf "%.1f", $1 / 1e6}')"
+  fact startup_ms "$(python3 "$LOAD_DIR/startup.py" "$bin" 7 | sed 's/^startup_ms //; s/ /,/g')"
+  "$engine" >"$work/engine.md"
+fi
+python3 "$LOAD_DIR/report.py" "$out" "$work/engine.md"
