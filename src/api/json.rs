@@ -109,7 +109,14 @@ fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError
 }
 
 /// Parses `bytes` as a `T`, telling malformed JSON (400) from JSON of the wrong shape (422).
+///
+/// A body that parses takes the direct path; only a failure is parsed again with its path tracked
+/// for the pointer (tracking copies every key it reads).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).or_else(|_| parse_tracked(bytes))
+}
+
+fn parse_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let pointer = pointer_of(error.path());

@@ -76,7 +76,13 @@ pub async fn preview(
     // from the request) off the async worker, like blocking I/O.
     let started = Instant::now();
     let outcome = web::block(move || {
-        scoring::preview(&request, catalogue::builtin()).map(|result| serde_json::to_vec(&result))
+        scoring::preview(&request, catalogue::builtin()).map(|result| {
+            // Sized for the result up front: growing a Vec of hundreds of KB by doubling copies it
+            // again and again.
+            let criteria = request.scheme.criteria.len();
+            let mut body = Vec::with_capacity(1024 + request.bids.len() * (400 + 450 * criteria));
+            serde_json::to_writer(&mut body, &result).map(|()| body)
+        })
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("scoring task failed: {e}")))?;

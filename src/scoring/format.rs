@@ -5,7 +5,6 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use super::decimal::round_half_up;
 
 /// A decimal's text in a stack buffer (at most 29 digits, a point, a sign and leading zeros).
 ///
@@ -50,22 +49,76 @@ impl DecStr {
 
     /// Exactly `places` decimals, rounding half-up once if the value has more (`"87.00"`).
     pub fn fixed(d: Decimal, places: u32) -> Self {
-        let places = places.min(MAX_PLACES);
-        let r = if d.scale() > places {
-            round_half_up(d, places)
+        Self::rounded(d, places.min(MAX_PLACES) as usize, false)
+    }
+
+    /// Rounded half-up (away from zero) to `places` if the value has more, then normalised:
+    /// the text of `round_half_up(d, places).normalize()`.
+    pub fn normalized_to(d: Decimal, places: u32) -> Self {
+        if d.scale() <= places {
+            Self::normalized(d)
         } else {
-            d
-        };
-        let m = r.mantissa().unsigned_abs();
+            Self::rounded(d, places as usize, true)
+        }
+    }
+
+    /// Rounds on the digits themselves: the first dropped digit decides (5 or more rounds away from
+    /// zero, as `MidpointAwayFromZero` does), and a carry runs through the kept nines.
+    fn rounded(d: Decimal, places: usize, trim: bool) -> Self {
+        let m = d.mantissa().unsigned_abs();
+        let scale = d.scale() as usize;
         let mut out = Self::empty();
-        // Zeros to reach `places` (the rounded value has at most that many).
-        let pad = places.saturating_sub(r.scale()) as usize;
-        out.mantissa(m, pad);
-        out.point(places as usize);
-        if r.is_sign_negative() && m != 0 {
+        out.mantissa(m, places.saturating_sub(scale));
+        if let Some(drop) = scale.checked_sub(places).filter(|&drop| drop > 0) {
+            // Digits are right-aligned: the first dropped one stands `drop` places from the end,
+            // or before the first digit (an implicit 0) when there are fewer digits than that.
+            let cut = out.end - drop;
+            let up = cut >= out.start && out.buf.get(cut).is_some_and(|&digit| digit >= b'5');
+            out.end = cut.max(out.start);
+            out.start = out.start.min(out.end);
+            if up {
+                out.carry();
+            }
+        }
+        if out.buf.get(out.start..out.end).unwrap_or_default().iter().all(|&b| b == b'0') {
+            // Zero (or rounded to it): no sign, and "0" or "0.00".
+            out.start = out.end;
+            out.push(b'0');
+            if !trim {
+                out.point(places);
+            }
+            return out;
+        }
+        let mut scale = places;
+        while trim && scale > 0 && out.last() == Some(b'0') {
+            out.end -= 1;
+            scale -= 1;
+        }
+        out.point(scale);
+        if d.is_sign_negative() {
             out.push(b'-');
         }
         out
+    }
+
+    /// Adds one to the last digit written, carrying through nines (`"199"` → `"200"`, `"99"` →
+    /// `"100"`, no digits → `"1"`).
+    fn carry(&mut self) {
+        let mut at = self.end;
+        while let Some(pos) = at.checked_sub(1).filter(|&pos| pos >= self.start) {
+            match self.buf.get_mut(pos) {
+                Some(digit) if *digit == b'9' => {
+                    *digit = b'0';
+                    at = pos;
+                }
+                Some(digit) => {
+                    *digit += 1;
+                    return;
+                }
+                None => return,
+            }
+        }
+        self.push(b'1');
     }
 
     fn empty() -> Self {
@@ -180,11 +233,7 @@ impl Num {
 
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.scale() <= self.1 {
-            DecStr::normalized(self.0).fmt(f)
-        } else {
-            DecStr::normalized(round_half_up(self.0, self.1)).fmt(f)
-        }
+        DecStr::normalized_to(self.0, self.1).fmt(f)
     }
 }
 
@@ -200,7 +249,7 @@ impl fmt::Display for Eq {
             exact.fmt(f)
         } else {
             f.write_str("≈ ")?;
-            DecStr::normalized(round_half_up(self.0, self.1)).fmt(f)
+            DecStr::normalized_to(self.0, self.1).fmt(f)
         }
     }
 }
@@ -253,6 +302,7 @@ impl fmt::Display for Money<'_> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::scoring::decimal::round_half_up;
     use proptest::prelude::*;
     use std::str::FromStr;
 
