@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Every load figure of docs/performance.md in one run, side by side:
 #   benches/load/compare.sh [seconds=10]
-# Builds the release binaries when needed; starts the JSON baseline (benches/load/baseline.rs),
-# then socval on a fresh SQLite file and on a fresh PostgreSQL schema (dropped afterwards), one at
-# a time; seeds each through the API (benches/load/seed.py) and drives it with wrk on loopback for
+# Builds the release binaries when needed; starts socval on a fresh SQLite file and on a fresh
+# PostgreSQL schema (dropped afterwards), then the JSON baseline (benches/load/baseline.rs), one
+# at a time; seeds each socval through the API (benches/load/seed.py) and drives it with wrk on loopback for
 # `seconds` per row: GET /healthz, POST /v1/evaluations/preview with 10 and 100 bids, GET of a
 # lot's evaluation run (100 bids), single and batch (100) bid ingestion. Then pgbench's
 # simple-insert TPS on the same PostgreSQL, RSS idle and peak, binary size, start → /readyz on
 # SQLite (median of 7), and the engine's scaling table (benches/load/engine_scaling.rs).
 # Prints a markdown report; ratios are to the baseline's answer to the same request (POSTs: /echo
-# of the same body; GETs: its /healthz).
+# of the same body; /healthz: its /healthz; the evaluation: its GET of the same JSON document).
 #
 # Settings (environment): CONNECTIONS (64: reads and previews), WRITERS (16: ingestion
 # connections, socval's pool size and pgbench clients), BACKENDS ("sqlite postgres"), ROWS (all:
@@ -42,18 +42,6 @@ fact seconds "$seconds"
 fact connections "$connections"
 fact writers "$writers"
 
-echo "== baseline" >&2
-start_baseline 18090
-b=http://127.0.0.1:18090
-wants healthz && row baseline healthz "$b/healthz" "$connections"
-for name in preview-10 preview-100; do
-  wants "$name" && row baseline "$name" "$b/echo" "$connections" "$work/$name.json"
-done
-for name in bid batch-100; do
-  wants "$name" && row baseline "$name" "$b/echo" "$writers" "$work/$name.json"
-done
-kill "$pid"
-
 platform="$(token platform)"
 export PLATFORM="$platform" COMMERCIAL="$(token commercial)" EVALUATOR="$(token evaluator solo)"
 for backend in $backends; do
@@ -72,6 +60,7 @@ for backend in $backends; do
   for name in preview-10 preview-100; do
     wants "$name" && row "$backend" "$name" "$s/v1/evaluations/preview" "$connections" "$work/$name.json" "$platform"
   done
+  curl -sf -H "Authorization: Bearer $platform" "$s$evaluation" >"$work/evaluation.json"
   wants evaluation && row "$backend" evaluation "$s$evaluation" "$connections" "" "$platform"
   wants bid && row "$backend" bid "$s$ingest/bids" "$writers" "$work/bid.json" "$platform"
   wants batch-100 && row "$backend" batch-100 "$s$ingest/bids/batch" "$writers" "$work/batch-100.json" "$platform"
@@ -80,6 +69,20 @@ for backend in $backends; do
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 done
+
+echo "== baseline" >&2
+[[ -s $work/evaluation.json ]] || echo null >"$work/evaluation.json"
+BASELINE_DOCUMENT="$work/evaluation.json" start_baseline 18090
+b=http://127.0.0.1:18090
+wants healthz && row baseline healthz "$b/healthz" "$connections"
+wants evaluation && row baseline evaluation "$b/document" "$connections"
+for name in preview-10 preview-100; do
+  wants "$name" && row baseline "$name" "$b/echo" "$connections" "$work/$name.json"
+done
+for name in bid batch-100; do
+  wants "$name" && row baseline "$name" "$b/echo" "$writers" "$work/$name.json"
+done
+kill "$pid"
 
 if [[ $extras == 1 ]]; then
   echo "== pgbench, start-up, engine" >&2

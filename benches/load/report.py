@@ -11,7 +11,7 @@ LABELS = {
     "healthz": ("`GET /healthz`", "healthz"),
     "preview-10": ("`POST /v1/evaluations/preview`, 10 bids", "preview-10"),
     "preview-100": ("`POST /v1/evaluations/preview`, 100 bids", "preview-100"),
-    "evaluation": ("`GET …/evaluations/{run}` (100 bids)", "healthz"),
+    "evaluation": ("`GET …/evaluations/{run}` (100 bids)", "evaluation"),
     "bid": ("`POST …/bids` (one bid)", "bid"),
     "batch-100": ("`POST …/bids/batch` (100 bids)", "batch-100"),
 }
