@@ -31,9 +31,13 @@ python3 "$LOAD_DIR/bodies.py" "$work"
 out="$work/results"
 : >"$out"
 wants() { [[ " $rows " == *" $1 "* ]]; }
-# row BACKEND NAME URL CONNECTIONS [BODY] [TOKEN]: one wrk run, recorded as "BACKEND NAME rps=…".
+# row BACKEND NAME URL CONNECTIONS [BODY] [TOKEN]: one wrk run against the server $pid, recorded
+# as "BACKEND NAME rps=… … cpu_ticks=…" (the server's CPU time during the run).
 row() {
-  drive "$2" "$3" "$4" "$seconds" "${5:-}" "${6:-}" | sed "s/^/$1 /" | tee -a "$out" >&2
+  local before result
+  before="$(cpu_ticks "$pid")"
+  result="$(drive "$2" "$3" "$4" "$seconds" "${5:-}" "${6:-}")"
+  echo "$1 $result cpu_ticks=$(($(cpu_ticks "$pid") - before))" | tee -a "$out" >&2
 }
 # fact KEY VALUE: a figure that is not a wrk run.
 fact() { echo "fact $1 $2" | tee -a "$out" >&2; }
@@ -41,6 +45,7 @@ fact machine "$(machine | tr ' ' '_')"
 fact seconds "$seconds"
 fact connections "$connections"
 fact writers "$writers"
+fact clk_tck "$(getconf CLK_TCK)"
 
 platform="$(token platform)"
 export PLATFORM="$platform" COMMERCIAL="$(token commercial)" EVALUATOR="$(token evaluator solo)"

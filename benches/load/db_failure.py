@@ -61,6 +61,7 @@ stopped_at = time.monotonic()
 subprocess.run(cluster + ["stop"], check=True)
 down_at = time.monotonic()
 time.sleep(outage)
+start_at = time.monotonic()
 subprocess.run(cluster + ["start"], check=True)
 while not pg_ready():
     time.sleep(0.01)
@@ -72,22 +73,28 @@ for thread in threads:
 
 alive = os.path.exists(f"/proc/{server_pid}")
 failures = []
-print(f"PostgreSQL stopped after {before:.0f} s (stop took {down_at - stopped_at:.2f} s), "
-      f"down {up_at - down_at:.2f} s until it accepted connections again; "
-      f"database timeout {timeout_ms} ms")
-during = [entry for entry in log if entry[2] > stopped_at and entry[1] < up_at]
+print(f"PostgreSQL stopped after {before:.0f} s of load (stopping took {down_at - stopped_at:.2f} s), "
+      f"not accepting connections for {up_at - down_at:.2f} s (restart took {up_at - start_at:.2f} s); "
+      f"SOCVAL_DB_TIMEOUT_MS={timeout_ms}")
+during = [entry for entry in log if down_at <= entry[1] < up_at]
 codes = collections.Counter(status for _, _, _, status, _ in during)
-print(f"requests answered during the outage: {len(during)}; status codes {dict(sorted(codes.items()))}")
+print(f"requests started while PostgreSQL was down: {len(during)}; status codes {dict(sorted(codes.items()))}")
 bad = [e for e in during if not (200 <= e[3] < 300 or (e[3] == 503 and e[4].startswith("application/problem+json")))]
 if bad:
     failures.append(f"{len(bad)} answers were neither 2xx nor 503 problem+json: "
                     f"{collections.Counter((e[3], e[4]) for e in bad)}")
+waits = sorted((e[2] - e[1]) * 1000 for e in during if e[3] == 503)
+if waits:
+    print(f"503 answers: all application/problem+json: {'yes' if not bad else 'NO'}; latency min "
+          f"{waits[0]:.0f} ms, median {waits[len(waits) // 2]:.0f} ms, max {waits[-1]:.0f} ms")
 slowest = max((e[2] - e[1] for e in log), default=0) * 1000
 print(f"slowest answer of the whole run: {slowest:.0f} ms (timeout {timeout_ms} ms)")
 if slowest > timeout_ms * 1.5 + 500:
     failures.append(f"an answer took {slowest:.0f} ms, well past the {timeout_ms} ms timeout")
+if not waits:
+    failures.append("no 503 while PostgreSQL was down")
 for kind in ("read", "write"):
-    first_ok = min((e[2] for e in log if e[0] == kind and e[1] >= up_at and 200 <= e[3] < 300), default=None)
+    first_ok = min((e[2] for e in log if e[0] == kind and e[2] >= up_at and 200 <= e[3] < 300), default=None)
     if first_ok is None:
         failures.append(f"no {kind} succeeded within {after:.0f} s of PostgreSQL's return")
     else:

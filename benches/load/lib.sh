@@ -98,6 +98,9 @@ drive() {
     --timeout 10s -s "$LOAD_DIR/wrk.lua" "$url" | sed -n "s/^RESULT/$name/p"
 }
 
+# User + system CPU time a process has used, in clock ticks (getconf CLK_TCK a second).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # VmRSS and VmHWM (peak) of a process, in MiB: "rss hwm".
 rss_mib() {
   awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {printf "%.1f %.1f\n", r / 1024, h / 1024}' "/proc/$1/status"

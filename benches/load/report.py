@@ -2,7 +2,8 @@
 
     python3 benches/load/report.py RESULTS [ENGINE_TABLE]
 
-RESULTS lines: `BACKEND ROW rps=… p50_ms=… p99_ms=… max_ms=… non2xx=… errors=…` per wrk run,
+RESULTS lines: `BACKEND ROW rps=… p50_ms=… p99_ms=… max_ms=… non2xx=… errors=… cpu_ticks=…` per
+wrk run,
 `fact KEY VALUE` for the other figures."""
 import pathlib
 import sys
@@ -27,13 +28,20 @@ for line in pathlib.Path(sys.argv[1]).read_text().splitlines():
         runs[(parts[0], parts[1])] = {k: float(v) for k, v in (p.split("=") for p in parts[2:])}
 
 backends = [(key, name) for key, name in BACKENDS if any(b == key for b, _ in runs)]
+seconds, tick = float(facts.get("seconds", 1)), 1 / float(facts.get("clk_tck", 100))
 machine = facts.get("machine", "").replace("_", " ")
 print(f"Machine: {machine}; wrk on loopback, {facts.get('seconds')} s per row, "
-      f"{facts.get('connections')} connections (ingestion: {facts.get('writers')}, also socval's pool size).\n")
-header = "| request | baseline req/s (p50 / p99 ms) |" + "".join(
-    f" {name} req/s | p50 / p99 ms | ratio |" for _, name in backends)
-print(header)
-print("|---|---:|" + "---:|---:|---:|" * len(backends))
+      f"{facts.get('connections')} connections (ingestion: {facts.get('writers')}, also socval's pool size). "
+      "ratio: socval's req/s ÷ the baseline's; CPU: the server's CPU time per request, and the "
+      "baseline's ÷ socval's (less sensitive than req/s to other work on the machine).\n")
+print("| request | baseline req/s (p50 / p99 ms) | CPU µs/req |" + "".join(
+    f" {name} req/s | p50 / p99 ms | ratio | CPU µs/req | CPU ratio |" for _, name in backends))
+print("|---|---:|---:|" + "---:|---:|---:|---:|---:|" * len(backends))
+
+
+def cpu_us(run):
+    requests = run["rps"] * seconds
+    return run["cpu_ticks"] * tick * 1e6 / requests if requests else float("nan")
 
 
 def cell(run):
@@ -46,15 +54,16 @@ for row, (label, base_row) in LABELS.items():
     if not any(r == row for _, r in runs):
         continue
     base = runs.get(("baseline", base_row))
-    line = f"| {label} | " + (f"{cell(base)[0]} ({cell(base)[1]})" if base else "—") + " |"
+    line = f"| {label} | " + (f"{cell(base)[0]} ({cell(base)[1]}) | {cpu_us(base):,.0f}" if base else "— | —") + " |"
     for key, _ in backends:
         run = runs.get((key, row))
         if run is None:
-            line += " — | — | — |"
+            line += " — | — | — | — | — |"
             continue
         rps, latency = cell(run)
         ratio = f"{run['rps'] / base['rps']:.2f}" if base else "—"
-        line += f" {rps} | {latency} | {ratio} |"
+        cpu_ratio = f"{cpu_us(base) / cpu_us(run):.2f}" if base else "—"
+        line += f" {rps} | {latency} | {ratio} | {cpu_us(run):,.0f} | {cpu_ratio} |"
     print(line)
 
 tps = float(facts["pgbench_tps"]) if facts.get("pgbench_tps") else None

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 
 /// A decimal's text in a stack buffer (at most 29 digits, a point, a sign and leading zeros).
 ///
-/// The 96-bit mantissa is written as at most two 64-bit halves (one 128-bit division per number,
-/// none below 2^64), and trailing zeros are dropped from the text, not by dividing.
+/// The 96-bit mantissa is written in base-10^9 chunks (no 128-bit division), trailing zeros are
+/// dropped from the text rather than divided away, and rounding for display works on the digits.
 pub(crate) struct DecStr {
     buf: [u8; LEN],
     start: usize,
@@ -18,11 +18,13 @@ pub(crate) struct DecStr {
     frac: usize,
 }
 
-const LEN: usize = 64;
+/// Room for 28 padding zeros, four 9-digit chunks, a point, a leading zero and a sign.
+const LEN: usize = 80;
 /// Most places [`DecStr::fixed`] pads to (a `Decimal` has at most 28).
 const MAX_PLACES: u32 = 28;
-/// 10^19, the largest power of ten below 2^64: a 96-bit mantissa is `hi × 10^19 + lo`.
-const TEN19: u128 = 10_000_000_000_000_000_000;
+const ZEROS: [u8; MAX_PLACES as usize] = [b'0'; MAX_PLACES as usize];
+/// "00", "01", … "99".
+const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
 impl DecStr {
     /// Normalised: no trailing zeros, no `-0` (`"87"`, `"0.9"`, `"-3.25"`).
@@ -131,31 +133,35 @@ impl DecStr {
     }
 
     /// Writes the digits of `m` followed by `zeros` zeros, ending at the end of the buffer.
+    ///
+    /// The 96-bit mantissa is cut into base-10^9 chunks by long division of its three 32-bit
+    /// limbs (64-bit divisions by a constant, which compile to multiplications), and each chunk is
+    /// written two digits at a time.
     fn mantissa(&mut self, m: u128, zeros: usize) {
-        for _ in 0..zeros {
-            self.push(b'0');
-        }
-        match u64::try_from(m) {
-            Ok(small) => self.put_u64(small, 0),
-            Err(_) => {
-                let hi = m / TEN19;
-                let lo = m - hi * TEN19;
-                // Both fit: lo < 10^19 and hi < 2^128 / 10^19 < 2^64.
-                self.put_u64(u64::try_from(lo).unwrap_or_default(), 19);
-                self.put_u64(u64::try_from(hi).unwrap_or_default(), 0);
+        // Fixed-size writes only (a copy of a length known at compile time is a few moves; any
+        // other is a call to memmove): whole blocks, then `start` steps over what is not wanted.
+        self.write_before(ZEROS);
+        self.start -= zeros.min(ZEROS.len());
+        let mut limbs = [(m >> 64) as u32, (m >> 32) as u32, m as u32];
+        loop {
+            let chunk = nine_digits(div_1e9(&mut limbs));
+            self.write_before(chunk);
+            if limbs == [0, 0, 0] {
+                // The leading chunk: no leading zeros, but at least one digit.
+                let lead = chunk.iter().take(8).take_while(|&&b| b == b'0').count();
+                self.start -= chunk.len() - lead;
+                return;
             }
+            self.start -= chunk.len();
         }
     }
 
-    /// Prepends the digits of `v`, zero-padded to `width`.
-    fn put_u64(&mut self, v: u64, width: usize) {
-        let mut text = itoa::Buffer::new();
-        let digits = text.format(v).as_bytes();
-        for &byte in digits.iter().rev() {
-            self.push(byte);
-        }
-        for _ in digits.len()..width {
-            self.push(b'0');
+    /// Writes `bytes` just before `start`, leaving `start` where it is.
+    fn write_before<const N: usize>(&mut self, bytes: [u8; N]) {
+        if let Some(at) = self.start.checked_sub(N)
+            && let Some(slot) = self.buf.get_mut(at..self.start)
+        {
+            slot.copy_from_slice(&bytes);
         }
     }
 
@@ -213,6 +219,35 @@ impl DecStr {
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("0")
     }
+}
+
+/// Divides the 96-bit number held in `limbs` (most significant first) by 10^9 in place and
+/// returns the remainder.
+fn div_1e9(limbs: &mut [u32; 3]) -> u32 {
+    let mut rem = 0u64;
+    for limb in limbs.iter_mut() {
+        // rem < 10^9, so this is below 10^9 × 2^32 < 2^62.
+        let current = (rem << 32) | u64::from(*limb);
+        *limb = (current / 1_000_000_000) as u32;
+        rem = current % 1_000_000_000;
+    }
+    rem as u32
+}
+
+/// The nine digits of `v` < 10^9, zero-padded.
+fn nine_digits(mut v: u32) -> [u8; 9] {
+    let mut out = [b'0'; 9];
+    for at in [7, 5, 3, 1] {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        if let (Some(slot), Some(digits)) = (out.get_mut(at..at + 2), PAIRS.get(pair..pair + 2)) {
+            slot.copy_from_slice(digits);
+        }
+    }
+    if let Some(first) = out.first_mut() {
+        *first = b'0' + v as u8;
+    }
+    out
 }
 
 impl fmt::Display for DecStr {
