@@ -35,7 +35,10 @@ fn median_ms<T>(mut f: impl FnMut() -> T) -> f64 {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().unwrap())
+        .collect();
     let sizes = if sizes.is_empty() {
         vec![10, 100, 1_000, 10_000]
     } else {

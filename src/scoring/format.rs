@@ -5,7 +5,6 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-
 /// A decimal's text in a stack buffer (at most 29 digits, a point, a sign and leading zeros).
 ///
 /// The 96-bit mantissa is written in base-10^9 chunks (no 128-bit division), trailing zeros are
@@ -82,7 +81,13 @@ impl DecStr {
                 out.carry();
             }
         }
-        if out.buf.get(out.start..out.end).unwrap_or_default().iter().all(|&b| b == b'0') {
+        if out
+            .buf
+            .get(out.start..out.end)
+            .unwrap_or_default()
+            .iter()
+            .all(|&b| b == b'0')
+        {
             // Zero (or rounded to it): no sign, and "0" or "0.00".
             out.start = out.end;
             out.push(b'0');
@@ -378,8 +383,9 @@ mod tests {
     /// and any scale.
     fn any_decimal() -> impl Strategy<Value = Decimal> {
         let part = || prop_oneof![Just(0u32), Just(u32::MAX), any::<u32>(), 0u32..1000];
-        (part(), part(), part(), any::<bool>(), 0u32..=28)
-            .prop_map(|(lo, mid, hi, negative, scale)| Decimal::from_parts(lo, mid, hi, negative, scale))
+        (part(), part(), part(), any::<bool>(), 0u32..=28).prop_map(
+            |(lo, mid, hi, negative, scale)| Decimal::from_parts(lo, mid, hi, negative, scale),
+        )
     }
 
     /// Money as the simplest code writes it, for comparison.
@@ -397,7 +403,11 @@ mod tests {
             }
             grouped.push(ch);
         }
-        let frac = if frac.is_empty() { String::new() } else { format!(".{frac:0<2}") };
+        let frac = if frac.is_empty() {
+            String::new()
+        } else {
+            format!(".{frac:0<2}")
+        };
         format!("{}{symbol}{grouped}{frac}", if negative { "−" } else { "" })
     }
 
