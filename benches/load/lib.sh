@@ -1,4 +1,4 @@
-# Shared pieces of the load scripts (compare.sh, preview.sh, ingest.sh, db-failure.sh); sourced,
+# Shared pieces of the load scripts (compare.sh, db-failure.sh); sourced,
 # not run. Every process a script starts is recorded and stopped on exit, with its temporary
 # directory and any PostgreSQL schema it created.
 #
