@@ -53,7 +53,7 @@ for backend in $backends; do
   echo "== socval on $backend" >&2
   case $backend in
     sqlite) url="sqlite://$work/socval.db" ;;
-    postgres) url="$(pg_schema)" ;;
+    postgres) pg_schema && url="$pg_url" ;;
   esac
   start_socval 18091 "$url" SOCVAL_DB_POOL_SIZE="$writers"
   sleep 1
@@ -91,7 +91,8 @@ kill "$pid"
 
 if [[ $extras == 1 ]]; then
   echo "== pgbench, start-up, engine" >&2
-  fact pgbench_tps "$(pgbench_insert "$writers" "$seconds")"
+  pgbench_insert "$writers" "$seconds"
+  fact pgbench_tps "$tps"
   fact pg_version "$(psql "$PG_URL" -Atc 'SHOW server_version' | cut -d' ' -f1)"
   fact binary_mb "$(stat -c %s "$bin" | awk '{printf "%.1f", $1 / 1e6}')"
   fact startup_ms "$(python3 "$LOAD_DIR/startup.py" "$bin" 7 | sed 's/^startup_ms //; s/ /,/g')"

@@ -19,7 +19,8 @@ restart_postgres() {
 trap restart_postgres EXIT
 
 build_release
-start_socval 18093 "$(pg_schema)" SOCVAL_DB_TIMEOUT_MS="$timeout_ms"
+pg_schema
+start_socval 18093 "$pg_url" SOCVAL_DB_TIMEOUT_MS="$timeout_ms"
 export PLATFORM="$(token platform)" COMMERCIAL="$(token commercial)" EVALUATOR="$(token evaluator solo)"
 eval "$(python3 "$LOAD_DIR/seed.py" http://127.0.0.1:18093 10)" # sets $evaluation and $ingest
 python3 "$LOAD_DIR/db_failure.py" http://127.0.0.1:18093 "$PLATFORM" "$evaluation" "$ingest" "$pid" \

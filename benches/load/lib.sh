@@ -79,12 +79,13 @@ start_baseline() {
   wait_ok "http://127.0.0.1:$1/healthz" -s
 }
 
-# A fresh PostgreSQL schema, dropped on exit; prints the socval DATABASE_URL that uses it.
+# A fresh PostgreSQL schema, dropped on exit; sets $pg_url, the socval DATABASE_URL that uses it.
+# (Not run in $(…): the schema must be recorded in this shell to be dropped.)
 pg_schema() {
   local schema="socval_bench_$$_${#load_schemas[@]}"
   psql "$PG_URL" -qc "CREATE SCHEMA $schema" >/dev/null
   load_schemas+=("$schema")
-  echo "$PG_URL?options=-csearch_path%3D$schema"
+  pg_url="$PG_URL?options=-csearch_path%3D$schema"
 }
 
 # token ROLE [SUB]: a one-hour token of org `bench`.
@@ -106,14 +107,15 @@ rss_mib() {
   awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {printf "%.1f %.1f\n", r / 1024, h / 1024}' "/proc/$1/status"
 }
 
-# pgbench_insert CLIENTS SECONDS: TPS of single-row inserts into a table of a fresh schema.
+# pgbench_insert CLIENTS SECONDS: sets $tps, pgbench's TPS of single-row inserts into a table of a
+# fresh schema (not run in $(…), for the same reason as pg_schema).
 pgbench_insert() {
   local schema="socval_pgbench_$$"
   psql "$PG_URL" -qc "CREATE SCHEMA $schema" >/dev/null
   load_schemas+=("$schema")
   psql "$PG_URL" -qc "CREATE TABLE $schema.bids (id bigserial PRIMARY KEY, lot_id text, price text, supplier text, created_at timestamp)"
   echo "INSERT INTO $schema.bids (lot_id, price, supplier, created_at) VALUES ('lot', '98500', 'Bench Ltd', now());" >"$work/insert.sql"
-  pgbench -n -c "$1" -j 2 -T "$2" -f "$work/insert.sql" "$PG_URL" 2>/dev/null | awk '/^tps/ {print $3; exit}'
+  tps="$(pgbench -n -c "$1" -j 2 -T "$2" -f "$work/insert.sql" "$PG_URL" 2>/dev/null | awk '/^tps/ {print $3; exit}')"
 }
 
 machine() {
