@@ -50,8 +50,10 @@ pub struct EvaluationView {
     pub created_by: String,
     pub created_at: String,
     /// The engine's result, exactly as stored (scoring.md, "Result").
+    // Sent as the stored text, never rebuilt: a run reads back byte for byte as the engine wrote
+    // it, and a GET costs no parse-and-serialise of the whole result.
     #[schema(value_type = crate::scoring::EvaluationResult)]
-    pub result: serde_json::Value,
+    pub result: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -320,7 +322,8 @@ fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ApiError> {
         inputs_sha256: row.inputs_sha256.clone(),
         created_by: row.created_by.clone(),
         created_at: row.created_at.and_utc().to_rfc3339(),
-        result: serde_json::from_str(&row.result).map_err(anyhow::Error::from)?,
+        result: serde_json::value::RawValue::from_string(row.result.clone())
+            .map_err(anyhow::Error::from)?,
     })
 }
 

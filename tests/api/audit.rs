@@ -94,7 +94,7 @@ async fn three_events(app: &TestApp) -> Vec<i64> {
     seqs(&all_events(app, &auditor(app), "", 50).await)
 }
 
-fn connect(url: &DatabaseUrl) -> DbConnection {
+pub fn connect(url: &DatabaseUrl) -> DbConnection {
     ConnectionManager::new(url.clone(), 5000)
         .connect_now()
         .unwrap()

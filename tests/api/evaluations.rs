@@ -116,6 +116,19 @@ pub async fn marked_lot(
 }
 
 on_both_backends! {
+    async fn a_run_reads_back_byte_for_byte_as_stored(app: TestApp) {
+        let (lot, _) = marked_lot(&app, "RAW-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
+        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
+        let id = run["id"].as_str().unwrap();
+        let body = send(&app, "GET", &format!("{lot}/evaluations/{id}"), &app.token(&[Role::Auditor]), None).await.text().await.unwrap();
+        let lot_id = lot.rsplit('/').next().unwrap();
+        let stored = socval::db::evaluations::find_evaluation(&mut crate::audit::connect(app.database_url()), crate::common::ORG, lot_id, id)
+            .unwrap()
+            .unwrap()
+            .result;
+        assert!(body.contains(&format!("\"result\":{stored}")), "the stored text, not a rebuilt one:\n{body}\n{stored}");
+    }
+
     async fn an_award_rests_on_the_latest_run_and_records_the_standstill(app: TestApp) {
         let (lot, bids) = marked_lot(&app, "W-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
         let platform = app.token(&[Role::Platform]);
