@@ -66,8 +66,11 @@ impl Browser {
             .local_addr()
             .unwrap()
             .port();
+        use std::os::unix::process::CommandExt;
         let mut driver = Command::new(&tools.chromedriver)
             .arg(format!("--port={port}"))
+            // Its own process group, which the browser joins: see `Drop`.
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -240,7 +243,12 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Kills the driver's whole process group, so a test that fails before closing its session
+    /// leaves no orphaned Chromium behind (killing chromedriver alone would).
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
