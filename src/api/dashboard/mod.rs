@@ -8,7 +8,7 @@
 use std::sync::LazyLock;
 
 use actix_web::http::header::{self, ETag, EntityTag, IfNoneMatch};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 
 /// What the page may do: load its own files and call this API, nothing else. No inline script or
@@ -84,12 +84,9 @@ pub async fn asset(request: HttpRequest, tail: web::Path<String>) -> HttpRespons
         return crate::error::ProblemKind::NOT_FOUND
             .response(format!("the dashboard has no file {name:?}"), Vec::new());
     };
-    let fresh = match request.headers().get(header::IF_NONE_MATCH) {
-        Some(_) => match header::Header::parse(&request) {
-            Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(etag)),
-            Ok(IfNoneMatch::Any) => true,
-            Err(_) => false,
-        },
+    let fresh = match request.get_header::<IfNoneMatch>() {
+        Some(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(etag)),
+        Some(IfNoneMatch::Any) => true,
         None => false,
     };
     let mut response = if fresh {

@@ -2,11 +2,10 @@
 // engine's explanation, from the lot's latest evaluation.
 
 import { ApiError, get, path } from './api.js';
-import { badge, empty, h, section, table } from './dom.js';
+import { badge, empty, fact, h, section, table } from './dom.js';
 import { amountBars } from './charts.js';
 import { measuresOf, outcomeLabel, outcomeNames } from './catalogue.js';
 import * as fmt from './format.js';
-import { fact } from './tenders.js';
 
 export async function render({ tender: tenderId, lot: lotId, bid: bidId }) {
   const base = path`/v1/tenders/${tenderId}/lots/${lotId}`;

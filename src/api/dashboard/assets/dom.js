@@ -55,6 +55,11 @@ export function section(title, ...children) {
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
 
+/** One term and its value in a `<dl class="facts">`. */
+export function fact(term, value) {
+  return h('div', null, h('dt', null, term), h('dd', null, value));
+}
+
 /** A paragraph saying there is nothing to show, and why. */
 export function empty(text) {
   return h('p', { class: 'empty' }, text);

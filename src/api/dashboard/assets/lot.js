@@ -2,11 +2,10 @@
 // disqualifications with their reasons), the moderation spreads and the score history.
 
 import { ApiError, get, getAll, getIfAllowed, path } from './api.js';
-import { badge, empty, h, section, table } from './dom.js';
+import { badge, empty, fact, h, section, table } from './dom.js';
 import { lineChart, stackedBars } from './charts.js';
 import * as badges from './badges.js';
 import * as fmt from './format.js';
-import { fact } from './tenders.js';
 
 export async function render({ tender: tenderId, lot: lotId }, { width }) {
   const base = path`/v1/tenders/${tenderId}/lots/${lotId}`;
@@ -43,6 +42,11 @@ export async function render({ tender: tenderId, lot: lotId }, { width }) {
     historyPanel(history.items.filter((entry) => entry.lot_id === lotId), nameOf, width));
 }
 
+/** The dashboard route of a bid of the lot whose API path is `base`. */
+function bidHref(base, bidId) {
+  return `#${base.replace('/v1', '')}/bids/${encodeURIComponent(bidId)}`;
+}
+
 /** A missing scheme or a lot not yet under evaluation is not an error for this page. */
 async function optional(promise) {
   try {
@@ -58,7 +62,7 @@ function ranking(run, nameOf, base) {
   const qualified = result.results.filter((r) => r.status === 'qualified');
   const disqualified = result.results.filter((r) => r.status !== 'qualified');
   const supplierCell = (r) => h('span', null,
-    h('a', { href: `#${base.replace('/v1', '')}/bids/${encodeURIComponent(r.bid_id)}` }, nameOf(r.bid_id)),
+    h('a', { href: bidHref(base, r.bid_id) }, nameOf(r.bid_id)),
     r.bid_id === result.winner ? [' ', badge('Winner', 'good')] : null);
   const flagged = result.results.filter((r) => r.flags.length);
   return section('Ranking',
@@ -94,7 +98,7 @@ function received(bids, base) {
     bids.length
       ? table('Bids received, in the order they arrived', ['Supplier', 'Price', 'Submitted', 'Status'],
         bids.map((b) => [
-          h('a', { href: `#${base.replace('/v1', '')}/bids/${encodeURIComponent(b.id)}` }, b.supplier.name),
+          h('a', { href: bidHref(base, b.id) }, b.supplier.name),
           fmt.money(b.price),
           fmt.when(b.submitted_at),
           fmt.words(b.status),

@@ -3,11 +3,10 @@
 
 import { get, getAll, path } from './api.js';
 import { measuresOf, outcomeLabel, outcomeNames } from './catalogue.js';
-import { empty, h, section, table } from './dom.js';
+import { empty, fact, h, section, table } from './dom.js';
 import { amountBars } from './charts.js';
 import * as badges from './badges.js';
 import * as fmt from './format.js';
-import { fact } from './tenders.js';
 
 export async function render(_, { query }) {
   const range = new URLSearchParams();
@@ -28,7 +27,7 @@ export async function render(_, { query }) {
       fact('Central-government lots at the 10% minimum',
         `${report.central_government_lots_at_minimum} of ${report.central_government_lots}` +
         (report.central_government_share_at_minimum_percent ? ` (${fmt.percent(report.central_government_share_at_minimum_percent)})` : '')),
-      fact('Bids received', report.from || report.to ? `${fmt.day(report.from) ?? ''} to ${fmt.day(report.to) ?? ''}` : 'all time')),
+      fact('Bids received', report.from || report.to ? `${fmt.day(report.from)} to ${fmt.day(report.to)}` : 'all time')),
     frameworks.map((framework) => {
       const names = outcomeNames(framework);
       const items = report.by_outcome.filter((o) => o.code.startsWith(`${framework.code}:`));

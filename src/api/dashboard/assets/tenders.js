@@ -1,7 +1,7 @@
 // Tenders and their lots: status, value, social value weight and the 10% check.
 
 import { getAll, getIfAllowed } from './api.js';
-import { empty, h, section, table } from './dom.js';
+import { empty, fact, h, section, table } from './dom.js';
 import * as badges from './badges.js';
 import * as fmt from './format.js';
 
@@ -32,8 +32,4 @@ export async function render() {
           fmt.money(lot.value),
           badges.socialValueWeight(weights.get(lot.id)),
         ]), { numeric: [2] }))));
-}
-
-export function fact(term, value) {
-  return h('div', null, h('dt', null, term), h('dd', null, value));
 }
