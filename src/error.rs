@@ -152,21 +152,58 @@ impl From<crate::scoring::Issue> for FieldError {
     }
 }
 
-/// Database failures mapped on purpose: a missing row is 404, an unavailable database 503 (the
-/// client may retry), anything else 500 with the cause logged, never shown.
+/// Database failures mapped on purpose: a missing row is 404; an unavailable database, or a
+/// concurrent transaction that won (a serialization failure or deadlock on PostgreSQL, a lock
+/// still held after the busy timeout on SQLite), 503 with `Retry-After` since the same request
+/// can succeed a moment later; a unique key taken by a concurrent request 409; anything else 500
+/// with the cause logged, never shown.
 impl From<crate::db::DbError> for ApiError {
     fn from(error: crate::db::DbError) -> Self {
         use crate::db::DbError;
+        use diesel::result::{DatabaseErrorKind, Error};
         match error {
-            DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
+            DbError::Query(Error::NotFound) => Self::NotFound,
             DbError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable");
                 Self::ServiceUnavailable("the database is unavailable; retry shortly".into())
+            }
+            DbError::Query(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) => {
+                tracing::info!(error = info.message(), "unique key taken concurrently");
+                Self::Conflict {
+                    code: "concurrent_write",
+                    detail: "a concurrent request wrote the same resource first: read it again"
+                        .into(),
+                }
+            }
+            DbError::Query(Error::DatabaseError(kind, info))
+                if lost_a_race(&kind, info.message()) =>
+            {
+                tracing::warn!(
+                    error = info.message(),
+                    "transaction lost to a concurrent one"
+                );
+                Self::ServiceUnavailable(
+                    "a concurrent change to the same data won; retry shortly".into(),
+                )
             }
             other => Self::Internal(anyhow::Error::new(other)),
         }
     }
 }
+
+/// Whether a database error means only that another transaction got there first: PostgreSQL's
+/// 40001 (diesel's `SerializationFailure`) and 40P01 ("deadlock detected", which diesel does not
+/// classify), SQLite's SQLITE_BUSY ("database is locked") after the busy timeout.
+fn lost_a_race(kind: &diesel::result::DatabaseErrorKind, message: &str) -> bool {
+    matches!(
+        kind,
+        diesel::result::DatabaseErrorKind::SerializationFailure
+    ) || message.starts_with("deadlock detected")
+        || message.starts_with("database is locked")
+}
+
+/// Seconds a client is asked to wait before retrying a 503.
+const RETRY_AFTER_UNAVAILABLE_SECS: u32 = 1;
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
@@ -208,6 +245,12 @@ impl ResponseError for ApiError {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            Self::ServiceUnavailable(_) => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(RETRY_AFTER_UNAVAILABLE_SECS),
+                );
             }
             _ => {}
         }
@@ -428,6 +471,30 @@ mod tests {
             status(DbError::Query(
                 diesel::result::Error::BrokenTransactionManager
             )),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let database = |kind, message: &str| {
+            DbError::Query(diesel::result::Error::DatabaseError(
+                kind,
+                Box::new(message.to_string()),
+            ))
+        };
+        use diesel::result::DatabaseErrorKind as Kind;
+        for lost in [
+            database(Kind::SerializationFailure, "could not serialize access"),
+            database(Kind::Unknown, "deadlock detected"),
+            database(Kind::Unknown, "database is locked"),
+        ] {
+            let response = ApiError::from(lost).error_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
+        }
+        assert_eq!(
+            status(database(Kind::UniqueViolation, "duplicate key")),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            status(database(Kind::Unknown, "syntax error")),
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

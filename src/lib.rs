@@ -16,3 +16,4 @@ pub mod scoring;
 pub mod service;
 pub mod startup;
 pub mod telemetry;
+pub mod text;

@@ -113,7 +113,71 @@ fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError
 /// A body that parses takes the direct path; only a failure is parsed again with its path tracked
 /// for the pointer (tracking copies every key it reads).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    refuse_control_characters(bytes)?;
     serde_json::from_slice(bytes).or_else(|_| parse_tracked(bytes))
+}
+
+/// 422 `invalid_body` at the string (value or key) that holds a refused control character
+/// ([`crate::text`]). JSON carries one only as an escape (`\u0000`, `\b`, `\f`: a raw one is a
+/// syntax error), so a scan of the escapes clears almost every body without parsing it; only a
+/// body that has one is parsed to find its pointer.
+fn refuse_control_characters(bytes: &[u8]) -> Result<(), ApiError> {
+    if !escapes_a_refused_control(bytes) {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(()); // malformed: the parse that follows says where
+    };
+    match controlled_string(&value, String::new()) {
+        Some((pointer, c)) => Err(ApiError::invalid_body(pointer, crate::text::describe(c))),
+        None => Ok(()),
+    }
+}
+
+fn escapes_a_refused_control(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(at) = memchr::memchr(b'\\', rest) {
+        let escape = rest.get(at + 1..).unwrap_or_default();
+        match escape.first() {
+            Some(b'b' | b'f') => return true,
+            Some(b'u') => {
+                let code = escape
+                    .get(1..5)
+                    .and_then(|hex| std::str::from_utf8(hex).ok())
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+                if code
+                    .and_then(char::from_u32)
+                    .is_some_and(crate::text::is_refused)
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        // Skip the backslash and the character it escapes (`\\` is one escape, not two).
+        rest = escape.get(1..).unwrap_or_default();
+    }
+    false
+}
+
+/// The pointer of the first string in `value` (or object key) with a refused control character.
+fn controlled_string(value: &serde_json::Value, pointer: String) -> Option<(String, char)> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => crate::text::refused_control(text).map(|c| (pointer, c)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| controlled_string(item, format!("{pointer}/{i}"))),
+        Value::Object(members) => members.iter().find_map(|(key, item)| {
+            let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+            match crate::text::refused_control(key) {
+                Some(c) => Some((here, c)),
+                None => controlled_string(item, here),
+            }
+        }),
+        _ => None,
+    }
 }
 
 fn parse_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -211,6 +275,41 @@ mod tests {
             parse::<Outer>(br#"{"items": []} extra"#),
             Err(ApiError::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn a_control_character_in_a_string_or_key_is_refused_at_its_pointer() {
+        for (body, expected) in [
+            (r#"{"items": [{"weight": 1}], "note": "a\u0000b"}"#, "/note"),
+            (
+                r#"{"items": [{"weight": 1, "x": ["ok", "\u001B"]}]}"#,
+                "/items/0/x/1",
+            ),
+            (r#"{"items": [], "ke\by": 1}"#, "/ke\u{8}y"),
+            (r#"{"items": [], "a": "form\ffeed"}"#, "/a"),
+        ] {
+            let (pointer, code) = field_error(body);
+            assert_eq!(
+                (pointer.as_str(), code.as_str()),
+                (expected, "invalid_body"),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn tab_lf_cr_and_an_escaped_backslash_before_u0000_are_text() {
+        for body in [
+            r#"{"items": [{"weight": 1}], "a": "tab\there\r\n"}"#,
+            r#"{"items": [{"weight": 1}], "a": "not a NUL: \\u0000"}"#,
+            r#"{"items": [{"weight": 1}], "a": "\u00e9\u2713"}"#,
+        ] {
+            let (pointer, _) = field_error(body);
+            assert_eq!(
+                pointer, "/a",
+                "{body}: reaches the unknown-field check, not a refusal"
+            );
+        }
     }
 
     #[test]

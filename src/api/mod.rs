@@ -19,6 +19,7 @@ mod observe;
 mod ocds;
 mod ops;
 mod pagination;
+mod preconditions;
 mod reports;
 mod responses;
 mod schemes;

@@ -1,7 +1,7 @@
 //! A lot's award scheme: `PUT` stores a new version after the scoring engine accepts it (422 with
-//! every failure otherwise); frozen once the lot leaves `open`.
+//! every failure otherwise), under `If-Match` when sent; frozen once the lot leaves `open`.
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -36,10 +36,11 @@ pub struct SchemeView {
     tag = "tenders",
     operation_id = "put_scheme",
     security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
+    params(("id" = String, Path), ("lot" = String, Path), ("If-Match" = Option<String>, Header, description = "The scheme's ETag you read (`\"0\"` before the first scheme): the write applies only if it is still current")),
     request_body = Scheme,
     responses(
-        (status = 200, description = "Stored as a new version", body = SchemeView),
+        (status = 200, description = "Stored as a new version", body = SchemeView, headers(("ETag" = String))),
+        (status = 412, description = "The scheme changed since the ETag you sent", body = crate::error::Problem, content_type = "application/problem+json"),
         StateProblems,
         NotFoundProblem,
         BodyProblems,
@@ -52,16 +53,18 @@ pub async fn put_scheme(
     principal: Principal,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    request: HttpRequest,
     body: Json<Scheme>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let expected = super::preconditions::if_match(&request);
     let (tender_id, lot_id) = path.into_inner();
     let scheme = body.0;
     let (row, report) = state
         .db
         .run(move |conn| {
             Ok(crate::db::write_transaction(conn, |conn| {
-                lots::put_scheme(conn, &actor, &tender_id, &lot_id, &scheme)
+                lots::put_scheme(conn, &actor, &tender_id, &lot_id, &scheme, &expected)
             }))
         })
         .await??;

@@ -312,13 +312,13 @@ pub async fn update(
     body: Json<UpdateTender>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
-    let if_match = if_match(&request)?;
+    let expected = super::preconditions::if_match(&request);
     let patch = parse_patch(body.0)?;
     let (tender, lots) = state
         .db
         .run(move |conn| {
             Ok(crate::db::write_transaction(conn, |conn| {
-                tenders::update(conn, &actor, &id, patch, if_match)
+                tenders::update(conn, &actor, &id, patch, &expected)
             }))
         })
         .await??;
@@ -467,24 +467,6 @@ pub fn with_etag(version: i32, body: &impl Serialize) -> HttpResponse {
         response.headers_mut().insert(header::ETAG, etag);
     }
     response
-}
-
-/// The version an `If-Match` names (`"3"` or `W/"3"`); `*` or no header means any.
-fn if_match(request: &HttpRequest) -> Result<Option<i32>, ApiError> {
-    let Some(value) = request.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    // An ETag we never issued cannot match the current one.
-    Ok(Some(
-        text.trim_start_matches("W/")
-            .trim_matches('"')
-            .parse()
-            .unwrap_or(-1),
-    ))
 }
 
 fn parse_new_tender(body: CreateTender) -> Result<NewTender, ApiError> {

@@ -255,21 +255,6 @@ pub fn insert_award(conn: &mut DbConnection, row: &AwardRow) -> Result<(), DbErr
     Ok(())
 }
 
-/// The id of the lot's newest evaluation run (ids are time-ordered UUID v7).
-pub fn latest_evaluation_id(
-    conn: &mut DbConnection,
-    org: &str,
-    lot_id: &str,
-) -> Result<Option<String>, DbError> {
-    Ok(evaluations::table
-        .filter(evaluations::org_id.eq(org))
-        .filter(evaluations::lot_id.eq(lot_id))
-        .order(evaluations::id.desc())
-        .select(evaluations::id)
-        .first(conn)
-        .optional()?)
-}
-
 /// Every run of a tender's lots, oldest first.
 pub fn evaluations_of_tender(
     conn: &mut DbConnection,

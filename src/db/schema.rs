@@ -82,6 +82,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        scheme_version -> Integer,
+        latest_evaluation_id -> Nullable<Text>,
     }
 }
 

@@ -40,6 +40,10 @@ pub struct LotRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The current scheme's version (0 before the first `PUT …/scheme`).
+    pub scheme_version: i32,
+    /// The lot's newest evaluation run.
+    pub latest_evaluation_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -169,6 +173,123 @@ pub fn find_lot(
         .select(LotRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// How a write holds the lot it depends on until it commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LotLock {
+    /// Writes that need the lot's state to stay as read (a bid needs `open`, a mark
+    /// `evaluating`) but do not change the lot: many may hold it at once.
+    Share,
+    /// Writes that change the lot or must see every write that holds it shared (close, award,
+    /// a scheme version, an evaluation run): one at a time, after the shared holders commit.
+    Update,
+}
+
+/// Reads a lot and locks its row until the transaction ends, so its status (and scheme version)
+/// cannot change before the caller commits. PostgreSQL: `FOR SHARE` / `FOR UPDATE`, which under
+/// READ COMMITTED waits for a concurrent holder and then reads the row as it committed. SQLite:
+/// a plain read, because [`super::write_transaction`] already holds the database's write lock.
+pub fn lock_lot(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+    lock: LotLock,
+) -> Result<Option<LotRow>, DbError> {
+    // A macro, not a variable: the selection's type names its backend.
+    macro_rules! query {
+        () => {
+            lots::table
+                .filter(lots::org_id.eq(org))
+                .filter(lots::tender_id.eq(tender_id))
+                .filter(lots::id.eq(lot_id))
+                .select(LotRow::as_select())
+        };
+    }
+    Ok(match conn {
+        DbConnection::Postgres(pg) => match lock {
+            LotLock::Share => query!().for_share().first(pg),
+            LotLock::Update => query!().for_update().first(pg),
+        },
+        DbConnection::Sqlite(sqlite) => query!().first(sqlite),
+    }
+    .optional()?)
+}
+
+/// Reads a tender and locks its row (`FOR UPDATE` on PostgreSQL; SQLite's write transaction
+/// holds the database) until the transaction ends: its version cannot move before the commit.
+pub fn lock_tender(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<Option<TenderRow>, DbError> {
+    macro_rules! query {
+        () => {
+            tenders::table
+                .filter(tenders::org_id.eq(org))
+                .filter(tenders::id.eq(id))
+                .select(TenderRow::as_select())
+        };
+    }
+    Ok(match conn {
+        DbConnection::Postgres(pg) => query!().for_update().first(pg),
+        DbConnection::Sqlite(sqlite) => query!().first(sqlite),
+    }
+    .optional()?)
+}
+
+/// A tender's lots, each locked [`LotLock::Share`]: none changes status before the commit.
+pub fn lock_lots_of(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+) -> Result<Vec<LotRow>, DbError> {
+    macro_rules! query {
+        () => {
+            lots::table
+                .filter(lots::org_id.eq(org))
+                .filter(lots::tender_id.eq(tender_id))
+                .order(lots::id)
+                .select(LotRow::as_select())
+        };
+    }
+    Ok(match conn {
+        DbConnection::Postgres(pg) => query!().for_share().load(pg),
+        DbConnection::Sqlite(sqlite) => query!().load(sqlite),
+    }?)
+}
+
+/// Records a new current scheme version on a lot locked with [`LotLock::Update`].
+pub fn set_scheme_version(
+    conn: &mut DbConnection,
+    lot: &LotRow,
+    version: i32,
+) -> Result<(), DbError> {
+    diesel::update(
+        lots::table
+            .filter(lots::org_id.eq(&lot.org_id))
+            .filter(lots::id.eq(&lot.id)),
+    )
+    .set(lots::scheme_version.eq(version))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Records the newest evaluation run on a lot locked with [`LotLock::Update`].
+pub fn set_latest_evaluation(
+    conn: &mut DbConnection,
+    lot: &LotRow,
+    evaluation_id: &str,
+) -> Result<(), DbError> {
+    diesel::update(
+        lots::table
+            .filter(lots::org_id.eq(&lot.org_id))
+            .filter(lots::id.eq(&lot.id)),
+    )
+    .set(lots::latest_evaluation_id.eq(evaluation_id))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Moves a lot from `from` to `to`; false when its status was no longer `from`.

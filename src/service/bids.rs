@@ -12,7 +12,7 @@ use super::tenders::{external_id_conflict, now};
 use super::{Actor, ServiceError, lots};
 use crate::db::DbConnection;
 use crate::db::bids::{self as repo, BidRow, CommitmentRow};
-use crate::db::tenders::{LotRow, TenderRow};
+use crate::db::tenders::{LotLock, LotRow, TenderRow};
 use crate::error::FieldError;
 
 pub const SUBMITTED: &str = "submitted";
@@ -50,7 +50,8 @@ pub fn submit(
     bids: Vec<NewBid>,
     pointer: impl Fn(usize) -> String,
 ) -> Result<Vec<StoredBid>, ServiceError> {
-    let (tender, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    // Shared: bids go in side by side, and `close` waits for them (or they see it closed).
+    let (tender, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Share)?;
     require_open(&lot)?;
     let measures: HashSet<String> = lots::resolve_measures(conn, &actor.org, &tender.measure_set)?
         .into_iter()
@@ -271,7 +272,7 @@ pub fn withdraw(
     lot_id: &str,
     bid_id: &str,
 ) -> Result<StoredBid, ServiceError> {
-    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Share)?;
     require_open(&lot)?;
     let (mut bid, commitments) = get(conn, &actor.org, tender_id, lot_id, bid_id)?;
     let at = now();
@@ -298,7 +299,7 @@ pub fn confirm_measure(
     index: usize,
     measure: &str,
 ) -> Result<StoredBid, ServiceError> {
-    let (tender, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let (tender, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Share)?;
     if lot.status != lots::OPEN && lot.status != lots::EVALUATING {
         return Err(ServiceError::Conflict {
             code: "mapping_frozen",

@@ -14,6 +14,7 @@ use super::{Actor, ServiceError, bids, lots};
 use crate::catalogue;
 use crate::db::DbConnection;
 use crate::db::evaluations::{self as repo, AwardRow, EvaluationRow};
+use crate::db::tenders::LotLock;
 use crate::error::FieldError;
 use crate::scoring::{self, Bid, Commitment, EvaluationInput, EvaluatorMarks, Supplier};
 
@@ -25,7 +26,9 @@ pub fn run(
     tender_id: &str,
     lot_id: &str,
 ) -> Result<EvaluationRow, ServiceError> {
-    let (tender, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    // Exclusive: runs of one lot are stored one at a time, so the newest by id is the newest
+    // committed, and an award (also exclusive) sees every run that committed before it.
+    let (tender, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     if lot.status != lots::EVALUATING {
         return Err(ServiceError::Conflict {
             code: "lot_not_evaluating",
@@ -132,6 +135,7 @@ pub fn run(
         created_at: now(),
     };
     repo::insert_evaluation(conn, &row)?;
+    crate::db::tenders::set_latest_evaluation(conn, &lot, &row.id)?;
     actor.audit(
         conn,
         "evaluate",
@@ -178,7 +182,7 @@ pub fn award(
     note: String,
     holidays: &catalogue::standstill::BankHolidays,
 ) -> Result<AwardRow, ServiceError> {
-    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     if lot.status != lots::EVALUATING {
         return Err(ServiceError::Conflict {
             code: "lot_not_evaluating",
@@ -190,7 +194,7 @@ pub fn award(
     }
     let run = repo::find_evaluation(conn, &actor.org, &lot.id, evaluation_id)?
         .ok_or(ServiceError::NotFound)?;
-    if repo::latest_evaluation_id(conn, &actor.org, &lot.id)?.as_deref() != Some(run.id.as_str()) {
+    if lot.latest_evaluation_id.as_deref() != Some(run.id.as_str()) {
         return Err(ServiceError::Conflict {
             code: "evaluation_superseded",
             detail: "a newer evaluation of this lot exists: award on the latest one".into(),

@@ -5,11 +5,11 @@ use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::tenders::{NewLot, external_id_conflict, now};
-use super::{Actor, ServiceError, invalid};
+use super::{Actor, Expected, ServiceError, invalid};
 use crate::catalogue;
 use crate::db::DbConnection;
 use crate::db::measure_sets as measure_repo;
-use crate::db::tenders::{self as repo, LotRow, SchemeRow, TenderRow};
+use crate::db::tenders::{self as repo, LotLock, LotRow, SchemeRow, TenderRow};
 use crate::error::FieldError;
 use crate::scoring::{self, Measure, Scheme, ValidationReport};
 
@@ -78,6 +78,8 @@ pub fn insert(
         version: 1,
         created_at: at,
         updated_at: at,
+        scheme_version: 0,
+        latest_evaluation_id: None,
     };
     repo::insert_lot(conn, &row)?;
     Ok(row)
@@ -113,6 +115,21 @@ pub fn get(
     Ok((tender, lot))
 }
 
+/// [`get`] for a write that depends on the lot's state: the lot's row stays locked as `lock` says
+/// until the transaction ends, so the state checked is the state at commit. Every write that
+/// reads a lot's status, its scheme version or its newest run goes through here.
+pub fn lock(
+    conn: &mut DbConnection,
+    org: &str,
+    tender_id: &str,
+    lot_id: &str,
+    lock: LotLock,
+) -> Result<(TenderRow, LotRow), ServiceError> {
+    let lot = repo::lock_lot(conn, org, tender_id, lot_id, lock)?.ok_or(ServiceError::NotFound)?;
+    let tender = repo::find_tender(conn, org, tender_id)?.ok_or(ServiceError::NotFound)?;
+    Ok((tender, lot))
+}
+
 /// Moves a lot's status, or refuses with 409 naming the current status and the moves allowed.
 pub fn transition(
     conn: &mut DbConnection,
@@ -121,7 +138,7 @@ pub fn transition(
     lot_id: &str,
     transition: Transition,
 ) -> Result<LotRow, ServiceError> {
-    let (_, mut lot) = get(conn, &actor.org, tender_id, lot_id)?;
+    let (_, mut lot) = lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     let (from, to) = transition.rule();
     if !from.contains(&lot.status.as_str()) {
         let allowed = Transition::allowed_from(&lot.status);
@@ -139,7 +156,7 @@ pub fn transition(
             ),
         });
     }
-    if transition == Transition::Open && repo::latest_scheme(conn, &actor.org, &lot.id)?.is_none() {
+    if transition == Transition::Open && lot.scheme_version == 0 {
         return Err(ServiceError::Conflict {
             code: "scheme_required",
             detail: "a lot opens for bids only once its scheme is set (PUT …/scheme)".into(),
@@ -165,15 +182,18 @@ pub fn transition(
     Ok(lot)
 }
 
-/// Stores a new version of a lot's scheme after the engine accepts it (warnings are returned).
+/// Stores a new version of a lot's scheme after the engine accepts it (warnings are returned),
+/// when `expected` accepts the current version (`If-Match`).
 pub fn put_scheme(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
     lot_id: &str,
     scheme: &Scheme,
+    expected: &Expected,
 ) -> Result<(SchemeRow, ValidationReport), ServiceError> {
-    let (tender, lot) = get(conn, &actor.org, tender_id, lot_id)?;
+    let (tender, lot) = lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
+    expected.check(lot.scheme_version)?;
     if lot.status != DRAFT && lot.status != OPEN {
         return Err(ServiceError::Conflict {
             code: "scheme_frozen",
@@ -216,7 +236,7 @@ pub fn put_scheme(
     }
     let body =
         serde_json::to_string(scheme).map_err(|e| invalid("/", "invalid_body", e.to_string()))?;
-    let version = repo::latest_scheme(conn, &actor.org, &lot.id)?.map_or(1, |s| s.version + 1);
+    let version = lot.scheme_version + 1;
     let row = SchemeRow {
         lot_id: lot.id.clone(),
         version,
@@ -226,6 +246,7 @@ pub fn put_scheme(
         created_at: now(),
     };
     repo::insert_scheme(conn, &row)?;
+    repo::set_scheme_version(conn, &lot, version)?;
     actor.audit(
         conn,
         "put_scheme",

@@ -12,7 +12,7 @@ use super::{Actor, ServiceError, invalid, lots};
 use crate::db::DbConnection;
 use crate::db::bids as bid_repo;
 use crate::db::evaluations::{self as repo, DeclarationRow, EvaluatorRow, MarkRow, ModeratedRow};
-use crate::db::tenders as tender_repo;
+use crate::db::tenders::{self as tender_repo, LotLock, LotRow, TenderRow};
 use crate::scoring::{CriterionType, Scale, Scheme, SocialValueMethod};
 
 /// A criterion that people mark (quality, or qualitative or mixed social value), with its scale.
@@ -55,7 +55,7 @@ pub fn assign(
     lot_id: &str,
     sub: &str,
 ) -> Result<EvaluatorRow, ServiceError> {
-    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     if repo::is_evaluator(conn, &actor.org, &lot.id, sub)? {
         return Err(ServiceError::Conflict {
             code: "evaluator_assigned",
@@ -100,7 +100,7 @@ pub fn declare(
     bid_id: Option<String>,
     details: String,
 ) -> Result<DeclarationRow, ServiceError> {
-    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Share)?;
     require_assigned(conn, actor, &lot.id)?;
     if let Some(bid) = &bid_id
         && bid_repo::find(conn, &actor.org, &lot.id, bid)?.is_none()
@@ -188,7 +188,7 @@ pub fn put_mark(
         criterion_id,
         ..
     } = target;
-    let (_, lot) = lots::get(conn, &actor.org, &target.tender_id, &target.lot_id)?;
+    let (_, lot) = lock_for_marking(conn, &actor.org, target)?;
     require_assigned(conn, actor, &lot.id)?;
     let declarations = repo::declarations_of(conn, &actor.org, &lot.id, &actor.sub)?;
     if declarations.is_empty() {
@@ -250,7 +250,7 @@ pub fn put_moderated(
         criterion_id,
         ..
     } = target;
-    let (_, lot) = lots::get(conn, &actor.org, &target.tender_id, &target.lot_id)?;
+    let (_, lot) = lock_for_marking(conn, &actor.org, target)?;
     let bid = markable_bid(
         conn,
         &actor.org,
@@ -281,13 +281,29 @@ pub fn put_moderated(
     Ok(row)
 }
 
+/// Marks and moderated marks are upserts (update, else insert) of one key, so two at once on one
+/// lot are serialised rather than both inserting; they are written at the pace of people.
+fn lock_for_marking(
+    conn: &mut DbConnection,
+    org: &str,
+    target: &MarkTarget,
+) -> Result<(TenderRow, LotRow), ServiceError> {
+    lots::lock(
+        conn,
+        org,
+        &target.tender_id,
+        &target.lot_id,
+        LotLock::Update,
+    )
+}
+
 /// The bid a mark (an evaluator's or the consensus) is given to, once everything a mark needs holds:
 /// the bid exists, the lot is being evaluated, the criterion is marked and the score in its scale,
 /// and a rationale is given.
 fn markable_bid(
     conn: &mut DbConnection,
     org: &str,
-    lot: &crate::db::tenders::LotRow,
+    lot: &LotRow,
     bid_id: &str,
     criterion_id: &str,
     score: Decimal,

@@ -81,6 +81,32 @@ impl Actor {
     }
 }
 
+/// The versions of a resource a conditional write accepts (`If-Match`): any, or one of those
+/// listed. A version the caller read and that is no longer current is refused, so a write never
+/// silently overwrites a change the caller has not seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    Any,
+    OneOf(Vec<i32>),
+}
+
+impl Expected {
+    pub fn check(&self, current: i32) -> Result<(), ServiceError> {
+        match self {
+            Self::OneOf(versions) if !versions.contains(&current) => {
+                Err(ServiceError::PreconditionFailed {
+                    expected: versions
+                        .iter()
+                        .map(|v| format!("\"{v}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Why a use case refused or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

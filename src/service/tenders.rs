@@ -6,7 +6,7 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
 
-use super::{Actor, ServiceError, lots};
+use super::{Actor, Expected, ServiceError, lots};
 use crate::db::DbConnection;
 use crate::db::tenders::{self as repo, LotRow, TenderRow};
 
@@ -106,21 +106,20 @@ pub fn get(
     Ok((tender, lots))
 }
 
-/// Applies `patch` when `if_match` (the version the caller read) is current, or absent.
+/// Applies `patch` when `expected` (the version the caller read, `If-Match`) accepts the current
+/// version. The tender's lots are read under a shared lock, so none can leave `draft` between the
+/// pin check below and the commit.
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,
     patch: TenderPatch,
-    if_match: Option<i32>,
+    expected: &Expected,
 ) -> Result<(TenderRow, Vec<LotRow>), ServiceError> {
-    let (mut tender, lots) = get(conn, &actor.org, id)?;
-    let read_version = if_match.unwrap_or(tender.version);
-    if read_version != tender.version {
-        return Err(ServiceError::PreconditionFailed {
-            expected: format!("\"{read_version}\""),
-        });
-    }
+    let mut tender = repo::lock_tender(conn, &actor.org, id)?.ok_or(ServiceError::NotFound)?;
+    let lots = repo::lock_lots_of(conn, &actor.org, id)?;
+    expected.check(tender.version)?;
+    let read_version = tender.version;
     let pins = [
         patch.authority_type.is_some(),
         patch.framework.is_some(),
