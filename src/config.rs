@@ -72,6 +72,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "required `iss` claim",
     },
     Setting {
+        env: "SOCVAL_JWT_MAX_TTL_SECS",
+        default: "86400",
+        meaning: "longest lifetime a token may have (`exp` − `iat`, or what remains of it when it carries no `iat`); longer ones are refused with 401",
+    },
+    Setting {
         env: "SOCVAL_MAX_BODY_BYTES",
         default: "1048576",
         meaning: "largest accepted request body (413 above it)",
@@ -175,6 +180,7 @@ pub struct Config {
     pub jwt_public_keys: Option<String>,
     pub jwt_audience: String,
     pub jwt_issuer: String,
+    pub jwt_max_ttl_secs: u64,
     pub max_body_bytes: usize,
     pub request_timeout_ms: u64,
     pub rate_limit_per_minute: u32,
@@ -199,6 +205,7 @@ impl Default for Config {
             jwt_public_keys: None,
             jwt_audience: "socval".into(),
             jwt_issuer: "socval".into(),
+            jwt_max_ttl_secs: 24 * 60 * 60,
             max_body_bytes: 1024 * 1024,
             request_timeout_ms: 30_000,
             rate_limit_per_minute: 0,
@@ -270,6 +277,7 @@ impl Config {
         positive("SOCVAL_DB_TIMEOUT_MS", self.db_timeout_ms)?;
         positive("SOCVAL_MAX_BODY_BYTES", self.max_body_bytes as u64)?;
         positive("SOCVAL_REQUEST_TIMEOUT_MS", self.request_timeout_ms)?;
+        positive("SOCVAL_JWT_MAX_TTL_SECS", self.jwt_max_ttl_secs)?;
         if self
             .jwt_secret
             .as_ref()
@@ -407,6 +415,7 @@ mod tests {
             assert_eq!(from_docs.migrate_on_start, defaults.migrate_on_start);
             assert_eq!(from_docs.jwt_audience, defaults.jwt_audience);
             assert_eq!(from_docs.jwt_issuer, defaults.jwt_issuer);
+            assert_eq!(from_docs.jwt_max_ttl_secs, defaults.jwt_max_ttl_secs);
             assert_eq!(from_docs.max_body_bytes, defaults.max_body_bytes);
             assert_eq!(from_docs.request_timeout_ms, defaults.request_timeout_ms);
             assert_eq!(
@@ -447,6 +456,7 @@ mod tests {
             "jwt_public_keys",
             "jwt_audience",
             "jwt_issuer",
+            "jwt_max_ttl_secs",
             "max_body_bytes",
             "request_timeout_ms",
             "rate_limit_per_minute",

@@ -116,10 +116,11 @@ impl Metrics {
     }
 
     /// Records one served request. `route` is the route template (`/v1/tenders/{id}`), never the
-    /// raw path.
+    /// raw path, and `method` one of RFC 9110's or `other`: anyone may send any method name, and
+    /// a label per name would let an anonymous client grow `/metrics` without bound.
     pub fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let status = status.to_string();
-        let labels = [method, route, status.as_str()];
+        let labels = [method_label(method), route, status.as_str()];
         self.requests.with_label_values(&labels).inc();
         self.latency.with_label_values(&labels).observe(seconds);
     }
@@ -139,6 +140,17 @@ impl Metrics {
             .context("encoding metrics")?;
         String::from_utf8(buffer).context("metrics are not UTF-8")
     }
+}
+
+const STANDARD_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+];
+
+fn method_label(method: &str) -> &str {
+    STANDARD_METHODS
+        .into_iter()
+        .find(|m| *m == method)
+        .unwrap_or("other")
 }
 
 #[cfg(test)]
@@ -166,6 +178,26 @@ mod tests {
         );
         assert!(
             text.contains(r#"db_pool_connections{state="max"} 10"#),
+            "{text}"
+        );
+        metrics.observe_request("BREW", "/v1/tenders/{id}", 405, 0.001);
+        metrics.observe_request("XYZZY", "/v1/tenders/{id}", 405, 0.001);
+        let text = metrics
+            .render(PoolState {
+                idle: 0,
+                in_use: 0,
+                max: 1,
+            })
+            .unwrap();
+        assert!(
+            text.contains(
+                r#"http_requests_total{method="other",route="/v1/tenders/{id}",status="405"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("BREW") && !text.contains("XYZZY"), "{text}");
+        assert!(
+            text.contains(r#"db_pool_connections{state="max"} 1"#),
             "{text}"
         );
         assert!(

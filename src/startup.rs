@@ -82,6 +82,7 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
             .app_data(authenticator.clone())
             .default_service(web::to(api::no_route))
             .wrap(ErrorHandlers::new().default_handler(api::problem_for_bare_error))
+            .wrap(from_fn(api::refuse_control_characters_in_url))
             .wrap(from_fn(api::close_on_unread_body))
             .wrap(from_fn(api::observe))
     })

@@ -376,20 +376,21 @@ fn results_csv(row: &EvaluationRow) -> Result<String, ApiError> {
     for bid in &result.results {
         for c in &bid.criteria {
             let rank = bid.rank.map(|r| r.to_string()).unwrap_or_default();
+            let cells = [
+                bid.bid_id.as_str(),
+                bid.status.as_str(),
+                rank.as_str(),
+                bid.total.as_deref().unwrap_or_default(),
+                c.criterion_id.as_str(),
+                c.kind.as_str(),
+                c.weight.as_str(),
+                c.fraction.as_deref().unwrap_or_default(),
+                c.points.as_deref().unwrap_or_default(),
+                c.points_display.as_deref().unwrap_or_default(),
+                c.explanation.as_str(),
+            ];
             writer
-                .write_record([
-                    bid.bid_id.as_str(),
-                    bid.status.as_str(),
-                    rank.as_str(),
-                    bid.total.as_deref().unwrap_or_default(),
-                    c.criterion_id.as_str(),
-                    c.kind.as_str(),
-                    c.weight.as_str(),
-                    c.fraction.as_deref().unwrap_or_default(),
-                    c.points.as_deref().unwrap_or_default(),
-                    c.points_display.as_deref().unwrap_or_default(),
-                    c.explanation.as_str(),
-                ])
+                .write_record(cells.map(super::csv_cell::cell).iter().map(|c| c.as_ref()))
                 .map_err(anyhow::Error::from)?;
         }
     }

@@ -5,6 +5,7 @@
 
 mod audit;
 mod bids;
+mod csv_cell;
 mod dashboard;
 mod docs;
 mod evaluations;
@@ -27,6 +28,7 @@ mod scoring;
 mod summaries;
 mod tenders;
 mod unread_body;
+mod url_text;
 mod whoami;
 
 use actix_web::web;
@@ -40,6 +42,7 @@ pub use bids::{BidBatch, CreateBid};
 pub use fallback::{no_route, problem_for_bare_error};
 pub use observe::{REQUEST_ID, observe};
 pub use unread_body::close_on_unread_body;
+pub use url_text::refuse_control_characters_in_url;
 
 use crate::db::Db;
 use crate::metrics::Metrics;

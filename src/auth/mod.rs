@@ -74,7 +74,13 @@ pub struct Claims {
     pub roles: Vec<String>,
     pub aud: String,
     pub iss: String,
-    pub iat: u64,
+    /// When it was issued: a token issued in the future (beyond the leeway) is refused, and its
+    /// lifetime `exp − iat` may not exceed `SOCVAL_JWT_MAX_TTL_SECS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    /// Not before: checked (with the leeway) by the JWT library.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
     pub exp: u64,
 }
 
@@ -112,6 +118,7 @@ pub struct Authenticator {
     keys: Vec<VerificationKey>,
     audience: String,
     issuer: String,
+    max_ttl_secs: u64,
     rate_limit: Option<RateLimiter>,
 }
 
@@ -121,6 +128,7 @@ impl Authenticator {
             keys: keys::load(config)?,
             audience: config.jwt_audience.clone(),
             issuer: config.jwt_issuer.clone(),
+            max_ttl_secs: config.jwt_max_ttl_secs,
             rate_limit: RateLimiter::from_config(config),
         })
     }
@@ -128,6 +136,13 @@ impl Authenticator {
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
         let header =
             decode_header(token).map_err(|_| unauthorized("the token is not a well-formed JWT"))?;
+        if header.crit.is_some() {
+            // RFC 7515 §4.1.11: a recipient that does not understand every extension listed in
+            // `crit` MUST reject the token, and socval understands none.
+            return Err(unauthorized(
+                "the token's header lists `crit` extensions, which socval does not support",
+            ));
+        }
         let mut candidates = self
             .keys
             .iter()
@@ -143,11 +158,15 @@ impl Authenticator {
         validation.set_audience(&[&self.audience]);
         validation.set_issuer(&[&self.issuer]);
         validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
         validation.required_spec_claims = ["exp", "aud", "iss", "sub"].map(String::from).into();
         let mut last_error = ErrorKind::InvalidSignature;
         for key in candidates {
             match decode::<Claims>(token, &key.key, &validation) {
-                Ok(data) => return principal_from(data.claims),
+                Ok(data) => {
+                    self.check_lifetime(&data.claims)?;
+                    return principal_from(data.claims);
+                }
                 Err(e) => last_error = e.into_kind(),
             }
         }
@@ -163,11 +182,41 @@ impl Authenticator {
     }
 }
 
+impl Authenticator {
+    /// RFC 7519 leaves `iat` unchecked; we refuse a token issued in the future (a wrong clock or
+    /// a forged time) and one that lives longer than the configured maximum, so a leaked token
+    /// is worth a day at most. Without `iat`, what remains of its life is held to the maximum.
+    fn check_lifetime(&self, claims: &Claims) -> Result<(), ApiError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        if claims
+            .iat
+            .is_some_and(|iat| iat > now.saturating_add(LEEWAY_SECONDS))
+        {
+            return Err(unauthorized("the token's `iat` is in the future"));
+        }
+        let lifetime = claims.exp.saturating_sub(claims.iat.unwrap_or(now));
+        if lifetime > self.max_ttl_secs.saturating_add(LEEWAY_SECONDS) {
+            return Err(unauthorized(
+                "the token lives longer than this service accepts (SOCVAL_JWT_MAX_TTL_SECS)",
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn principal_from(claims: Claims) -> Result<Principal, ApiError> {
     // Every row belongs to an org: a token naming none (or no one) cannot be scoped.
     if claims.org.trim().is_empty() || claims.sub.trim().is_empty() {
         return Err(unauthorized(
             "the token's `sub` and `org` claims must not be empty",
+        ));
+    }
+    // They are written into every row and audit event: text rules apply ([`crate::text`]).
+    if crate::text::refused_control(&claims.org).is_some()
+        || crate::text::refused_control(&claims.sub).is_some()
+    {
+        return Err(unauthorized(
+            "the token's `sub` or `org` contains a control character",
         ));
     }
     let mut seen = HashSet::new();
@@ -261,7 +310,8 @@ mod tests {
             roles: roles.iter().map(|r| r.to_string()).collect(),
             aud: "socval".into(),
             iss: "socval".into(),
-            iat: 0,
+            iat: Some(0),
+            nbf: None,
             exp: 0,
         }
     }

@@ -13,6 +13,10 @@ pub enum MintError {
         "SOCVAL_JWT_SECRET is not set (production with public keys only): tokens come from your identity provider"
     )]
     NoSecret,
+    #[error(
+        "a token may live at most {max_secs} s (SOCVAL_JWT_MAX_TTL_SECS); the server would refuse this one"
+    )]
+    TooLong { max_secs: u64 },
     #[error("signing the token: {0}")]
     Signing(#[from] jsonwebtoken::errors::Error),
 }
@@ -26,6 +30,11 @@ pub fn mint(
     ttl: Duration,
 ) -> Result<String, MintError> {
     let secret = config.hs256_secret().ok_or(MintError::NoSecret)?;
+    if ttl.as_secs() > config.jwt_max_ttl_secs {
+        return Err(MintError::TooLong {
+            max_secs: config.jwt_max_ttl_secs,
+        });
+    }
     let now = jsonwebtoken::get_current_timestamp();
     let claims = Claims {
         sub: sub.into(),
@@ -33,7 +42,8 @@ pub fn mint(
         roles: roles.iter().map(|r| r.as_str().to_string()).collect(),
         aud: config.jwt_audience.clone(),
         iss: config.jwt_issuer.clone(),
-        iat: now,
+        iat: Some(now),
+        nbf: None,
         exp: now.saturating_add(ttl.as_secs()),
     };
     Ok(jsonwebtoken::encode(

@@ -207,6 +207,15 @@ fn read_csv(bytes: &[u8]) -> (Vec<MeasureRow>, Vec<FieldError>) {
         let line = index + 2;
         match record {
             Ok(record) => {
+                for (column, value) in headers.iter().zip(record.iter()) {
+                    if let Some(c) = crate::text::refused_control(value) {
+                        errors.push(error(
+                            format!("/measures/{index}/{column}"),
+                            "invalid_body",
+                            format!("line {line}: `{column}` {}", crate::text::describe(c)),
+                        ));
+                    }
+                }
                 let cell = |column: &str| {
                     headers
                         .iter()
@@ -499,6 +508,16 @@ mod tests {
         assert!(
             !import.redistributable,
             "CC BY-NC-ND may not be shown to other orgs"
+        );
+    }
+
+    #[test]
+    fn a_cell_with_a_control_character_is_refused_at_its_row_and_column() {
+        let body = format!("{HEADER}\nM1,Na\u{0}me,hours,1,0,0,0,PPN06-20:MAC2.1,\n");
+        let errors = csv(&body).unwrap_err();
+        assert!(
+            codes_at(&errors).contains(&("/measures/0/name".into(), "invalid_body".into())),
+            "{errors:?}"
         );
     }
 

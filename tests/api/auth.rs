@@ -17,7 +17,8 @@ fn claims(roles: &[&str]) -> Claims {
         roles: roles.iter().map(|r| r.to_string()).collect(),
         aud: "socval".into(),
         iss: "socval".into(),
-        iat: now,
+        iat: Some(now),
+        nbf: None,
         exp: now + 300,
     }
 }
@@ -138,9 +139,119 @@ async fn a_tampered_payload_is_unauthorized() {
 async fn an_expired_token_is_unauthorized() {
     let app = sqlite_app().await;
     let mut expired = claims(&["platform"]);
-    expired.iat -= 7200;
+    expired.iat = expired.iat.map(|iat| iat - 7200);
     expired.exp = jsonwebtoken::get_current_timestamp() - 3600;
     assert_unauthorized(&app, &hs256(&expired, TEST_SECRET.as_bytes()), "expired").await;
+}
+
+const HOUR: u64 = 3600;
+const YEAR: u64 = 365 * 24 * HOUR;
+
+#[tokio::test]
+async fn a_token_not_valid_yet_is_unauthorized_and_one_within_the_leeway_is_not() {
+    let app = sqlite_app().await;
+    let now = jsonwebtoken::get_current_timestamp();
+    for ahead in [HOUR, 10 * YEAR] {
+        let mut early = claims(&["platform"]);
+        early.nbf = Some(now + ahead);
+        early.exp = now + ahead + 300;
+        early.iat = None;
+        assert_unauthorized(
+            &app,
+            &hs256(&early, TEST_SECRET.as_bytes()),
+            "not valid yet",
+        )
+        .await;
+    }
+    let mut skewed = claims(&["platform"]);
+    skewed.nbf = Some(now + 10);
+    skewed.iat = Some(now + 10);
+    let response = app
+        .get_as("/v1/whoami", &hs256(&skewed, TEST_SECRET.as_bytes()))
+        .await;
+    assert_eq!(
+        response.status(),
+        200,
+        "10 s of clock skew is within the leeway"
+    );
+}
+
+#[tokio::test]
+async fn a_token_issued_in_the_future_is_unauthorized() {
+    let app = sqlite_app().await;
+    let mut future = claims(&["platform"]);
+    future.iat = future.iat.map(|iat| iat + 10 * YEAR);
+    future.exp += 10 * YEAR;
+    assert_unauthorized(
+        &app,
+        &hs256(&future, TEST_SECRET.as_bytes()),
+        "`iat` is in the future",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_that_lives_longer_than_the_maximum_is_unauthorized() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.jwt_max_ttl_secs = 2 * HOUR)
+        .await
+        .unwrap();
+    let now = jsonwebtoken::get_current_timestamp();
+    let mut century = claims(&["platform"]);
+    century.exp = now + 100 * YEAR;
+    assert_unauthorized(
+        &app,
+        &hs256(&century, TEST_SECRET.as_bytes()),
+        "lives longer",
+    )
+    .await;
+    // Without `iat`, what remains of its life is what counts.
+    century.iat = None;
+    assert_unauthorized(
+        &app,
+        &hs256(&century, TEST_SECRET.as_bytes()),
+        "lives longer",
+    )
+    .await;
+    let mut within = claims(&["platform"]);
+    within.exp = now + 2 * HOUR;
+    let response = app
+        .get_as("/v1/whoami", &hs256(&within, TEST_SECRET.as_bytes()))
+        .await;
+    assert_eq!(response.status(), 200, "exactly the maximum is accepted");
+}
+
+#[tokio::test]
+async fn a_header_with_critical_extensions_is_unauthorized() {
+    let app = sqlite_app().await;
+    let mut header = Header::new(Algorithm::HS256);
+    header.crit = Some(vec!["x-unknown".into()]);
+    let token = sign(
+        header,
+        &claims(&["platform"]),
+        &EncodingKey::from_secret(TEST_SECRET.as_bytes()),
+    );
+    assert_unauthorized(&app, &token, "`crit`").await;
+}
+
+#[tokio::test]
+async fn a_token_whose_org_or_subject_holds_a_control_character_is_unauthorized() {
+    let app = sqlite_app().await;
+    let mut nul = claims(&["platform"]);
+    nul.org = "org\u{0}x".into();
+    assert_unauthorized(
+        &app,
+        &hs256(&nul, TEST_SECRET.as_bytes()),
+        "control character",
+    )
+    .await;
+    let mut escape = claims(&["platform"]);
+    escape.sub = "me\u{1b}[31m".into();
+    assert_unauthorized(
+        &app,
+        &hs256(&escape, TEST_SECRET.as_bytes()),
+        "control character",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -1,0 +1,95 @@
+//! Path segments and query parameters are text like any other ([`crate::text`]): one with a
+//! refused control character (`%00`, `%1B`, …) is 400 problem+json naming the parameter, before
+//! any handler runs, so no route can pass one to the database and both backends answer alike.
+
+use std::borrow::Cow;
+
+use actix_web::ResponseError;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+
+use crate::error::ApiError;
+
+pub async fn refuse_control_characters_in_url(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refusal = path_refusal(req.path(), req.match_pattern().as_deref())
+        .or_else(|| query_refusal(req.query_string()));
+    match refusal {
+        Some(detail) => {
+            let response = ApiError::BadRequest(detail).error_response();
+            Ok(req.into_response(response))
+        }
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
+/// Names the path parameter (by the route's pattern, e.g. `lot` of `/v1/tenders/{id}/lots/{lot}`)
+/// or, where no route matches, the segment's position.
+fn path_refusal(path: &str, pattern: Option<&str>) -> Option<String> {
+    let names: Vec<&str> = pattern.map_or_else(Vec::new, |p| p.split('/').collect());
+    path.split('/').enumerate().find_map(|(i, segment)| {
+        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+        let c = crate::text::refused_control(&decoded)?;
+        let name = names
+            .get(i)
+            .and_then(|n| n.strip_prefix('{'))
+            .and_then(|n| n.strip_suffix('}'))
+            .map_or_else(
+                || format!("path segment {i}"),
+                |n| format!("path parameter `{n}`"),
+            );
+        Some(format!("the {name} {}", crate::text::describe(c)))
+    })
+}
+
+fn query_refusal(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes()).find_map(|(name, value)| {
+        let (what, c) = match crate::text::refused_control(&name) {
+            Some(c) => ("the name of query parameter", c),
+            None => ("query parameter", crate::text::refused_control(&value)?),
+        };
+        let name: Cow<'_, str> = name
+            .chars()
+            .filter(|&c| !crate::text::is_refused(c))
+            .collect();
+        Some(format!("{what} `{name}` {}", crate::text::describe(c)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_parameter_is_named_by_the_routes_pattern() {
+        let detail = path_refusal(
+            "/v1/tenders/t1/lots/a%00b",
+            Some("/v1/tenders/{id}/lots/{lot}"),
+        );
+        assert!(
+            detail
+                .as_deref()
+                .is_some_and(|d| d
+                    .starts_with("the path parameter `lot` contains the control character U+0000")),
+            "{detail:?}"
+        );
+        assert!(path_refusal("/v1/x%1Fy", None).is_some_and(|d| d.contains("path segment 2")));
+        assert_eq!(path_refusal("/v1/tenders/caf%C3%A9%09", None), None);
+    }
+
+    #[test]
+    fn a_query_parameter_or_its_name_is_named() {
+        assert!(
+            query_refusal("limit=5&external_id=x%00")
+                .is_some_and(|d| d.starts_with("query parameter `external_id` contains"))
+        );
+        assert!(
+            query_refusal("a%07b=1")
+                .is_some_and(|d| d.starts_with("the name of query parameter `ab`"))
+        );
+        assert_eq!(query_refusal("q=tab%09and+space&r=%0D%0A"), None);
+    }
+}
