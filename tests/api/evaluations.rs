@@ -116,6 +116,33 @@ pub async fn marked_lot(
 }
 
 on_both_backends! {
+    async fn a_csv_export_never_carries_a_formula(app: TestApp) {
+        let platform = app.token(&[Role::Platform]);
+        let tender = expect(send(&app, "POST", "/v1/tenders", &platform, Some(&crate::tenders::tender_body("CSV-1"))).await, 201).await;
+        let lot = format!("/v1/tenders/{}/lots/{}", tender["id"].as_str().unwrap(), tender["lots"][0]["id"].as_str().unwrap());
+        let formula = r#"=HYPERLINK("http://evil.example","x")"#;
+        let scheme = json!({"authority_type": "central_government", "criteria": [
+            {"id": formula, "type": "price", "weight": 90},
+            {"id": "-sv", "type": "social_value", "weight": 10, "outcome": "PPN002:O4", "method": "quantitative"}]});
+        expect(send(&app, "PUT", &format!("{lot}/scheme"), &platform, Some(&scheme)).await, 200).await;
+        expect(send(&app, "POST", &format!("{lot}/open"), &platform, None).await, 200).await;
+        submit(&app, &lot, "@supplier", "1000").await;
+        expect(send(&app, "POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        let csv = app.client.get(app.url(&format!("{lot}/evaluations/{}", run["id"].as_str().unwrap())))
+            .bearer_auth(&platform).header("accept", "text/csv").send().await.unwrap().text().await.unwrap();
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let criteria: Vec<&str> = rows.iter().map(|r| &r[4]).collect();
+        assert_eq!(criteria, [format!("'{formula}").as_str(), "'-sv"], "{csv}");
+        for row in &rows {
+            for cell in row.iter() {
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a formula-like cell: {cell:?} in\n{csv}");
+            }
+            assert!(row[3].parse::<f64>().is_ok() && row[8].parse::<f64>().is_ok(), "numbers stay numbers: {row:?}");
+        }
+    }
+
     async fn a_run_reads_back_byte_for_byte_as_stored(app: TestApp) {
         let (lot, _) = marked_lot(&app, "RAW-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
         let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;

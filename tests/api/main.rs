@@ -26,3 +26,4 @@ mod ocds;
 mod reports;
 mod scoring;
 mod tenders;
+mod text_input;

@@ -28,4 +28,22 @@ on_both_backends! {
         }
         assert!(!text.contains("12345"), "raw paths never become labels");
     }
+
+    async fn no_method_name_an_anonymous_client_invents_creates_series(app: TestApp) {
+        let series = |text: &str| text.lines().filter(|l| !l.starts_with('#')).count();
+        let brew = |n: usize| {
+            let method = reqwest::Method::from_bytes(format!("BREW{n}").as_bytes()).unwrap();
+            app.client.request(method, app.url("/v1/whoami")).send()
+        };
+        brew(0).await.unwrap();
+        app.get("/metrics").await; // so that /metrics' own series exist before counting
+        let before = series(&app.get("/metrics").await.text().await.unwrap());
+        for n in 1..50 {
+            brew(n).await.unwrap();
+        }
+        let text = app.get("/metrics").await.text().await.unwrap();
+        assert!(!text.contains("BREW"), "{text}");
+        assert!(text.contains(r#"http_requests_total{method="other",route="/v1/whoami",status="405"} 50"#), "{text}");
+        assert_eq!(series(&text), before, "49 more method names added no series");
+    }
 }

@@ -110,6 +110,28 @@ fn audit_actions(app: &TestApp) -> Vec<String> {
 }
 
 on_both_backends! {
+    async fn a_scheme_put_honours_if_match_with_the_strong_comparison(app: TestApp) {
+        let token = app.token(&[Role::Platform]);
+        let tender = expect(send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("IFM-1"))).await, 201).await;
+        let lot = format!("/v1/tenders/{}/lots/{}/scheme", tender["id"].as_str().unwrap(), tender["lots"][0]["id"].as_str().unwrap());
+        let put = |tag: &'static str| {
+            let request = app.client.put(app.url(&lot)).bearer_auth(&token).json(&scheme_body());
+            async move { request.header("if-match", tag).send().await.unwrap() }
+        };
+        let first = put("\"0\"").await;
+        assert_eq!(first.status(), 200, "\"0\" is the version before the first scheme");
+        assert_eq!(first.headers()["etag"], "\"1\"");
+        for stale in ["\"999\"", "\"0\"", "W/\"1\"", "1"] {
+            let refused = put(stale).await;
+            assert_eq!(refused.status(), 412, "If-Match {stale}");
+            assert_eq!(refused.headers()["content-type"], "application/problem+json");
+        }
+        assert_eq!(put("\"1\"").await.status(), 200);
+        assert_eq!(put("*").await.status(), 200);
+        let current = expect(send(&app, "GET", &lot, &token, None).await, 200).await;
+        assert_eq!(current["version"], 3, "only the three matching PUTs made versions");
+    }
+
     async fn a_tender_goes_from_draft_to_evaluating_with_every_step_audited(app: TestApp) {
         let token = app.token(&[Role::Platform]);
         let response = send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("T-1"))).await;
