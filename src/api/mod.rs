@@ -178,11 +178,12 @@ pub fn routes(config: &mut ServiceConfig) {
 
 /// The OpenAPI document of [`routes`], generated without starting a server.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, document) = actix_web::App::new()
+    let (_, mut document) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
+    url_text::document(&mut document);
     document
 }
 

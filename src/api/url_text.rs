@@ -8,6 +8,9 @@ use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{SchemaType, Type};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder, Schema};
 
 use crate::error::ApiError;
 
@@ -59,6 +62,75 @@ fn query_refusal(query: &str) -> Option<String> {
     })
 }
 
+/// The rule as JSON Schema (ECMA-262): any text without a refused control character.
+const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]*$";
+
+/// Documents the rule in the OpenAPI document: each string path or query parameter carries
+/// [`TEXT_PATTERN`], and each operation that has one documents the 400 its refusal is.
+pub fn document(openapi: &mut OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if constrain_text_parameters(operation) {
+                operation
+                    .responses
+                    .responses
+                    .entry("400".into())
+                    .or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(
+                                    "A path or query parameter holds a control character, or does not parse as its type.",
+                                )
+                                .content(
+                                    "application/problem+json",
+                                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                                )
+                                .build(),
+                        )
+                    });
+            }
+        }
+    }
+}
+
+/// Adds the pattern to the operation's string path and query parameters; whether it had any.
+fn constrain_text_parameters(operation: &mut Operation) -> bool {
+    let mut constrained = false;
+    for parameter in operation.parameters.iter_mut().flatten() {
+        let RefOr::T(parameter) = parameter else {
+            continue;
+        };
+        if !matches!(
+            parameter.parameter_in,
+            ParameterIn::Path | ParameterIn::Query
+        ) {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(schema))) = &mut parameter.schema
+            && is_text(&schema.schema_type)
+        {
+            schema.pattern.get_or_insert_with(|| TEXT_PATTERN.into());
+            constrained = true;
+        }
+    }
+    constrained
+}
+
+fn is_text(schema_type: &SchemaType) -> bool {
+    match schema_type {
+        SchemaType::Type(Type::String) => true,
+        SchemaType::Array(types) => types.contains(&Type::String),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +150,25 @@ mod tests {
         );
         assert!(path_refusal("/v1/x%1Fy", None).is_some_and(|d| d.contains("path segment 2")));
         assert_eq!(path_refusal("/v1/tenders/caf%C3%A9%09", None), None);
+    }
+
+    #[test]
+    fn the_documented_pattern_refuses_exactly_what_the_middleware_refuses() {
+        let document = crate::api::openapi();
+        let json = serde_json::to_value(&document).unwrap_or_default();
+        let lot = &json["paths"]["/v1/tenders/{id}/lots/{lot}"]["get"];
+        assert_eq!(lot["parameters"][1]["schema"]["pattern"], TEXT_PATTERN);
+        assert!(lot["responses"]["400"].is_object(), "{lot}");
+        // The pattern's class, read as the middleware's rule: the same 29 characters.
+        let class: Vec<u32> = (0..0x20).filter(|c| ![9, 10, 13].contains(c)).collect();
+        let refused: Vec<u32> = (0..0x20u32)
+            .filter(|&c| char::from_u32(c).is_some_and(crate::text::is_refused))
+            .collect();
+        assert_eq!(class, refused);
+        assert_eq!(
+            TEXT_PATTERN,
+            r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F]*$"
+        );
     }
 
     #[test]
