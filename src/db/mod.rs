@@ -66,7 +66,9 @@ impl Db {
         self.backend
     }
 
-    /// Runs `work` with a pooled connection on the blocking pool.
+    /// Runs `work` with a pooled connection on the blocking pool. A panic inside `work` is
+    /// raised again here, in the request's task, so the HTTP layer's guard answers it 500 like any
+    /// other panic (not 503 "retry", which would invite the client to trigger it again).
     pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
@@ -74,13 +76,20 @@ impl Db {
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
-        actix_web::web::block(move || {
+        let task = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut conn = checkout(&pool)?;
             work(&mut conn)
-        })
-        .await
-        .map_err(|_| DbError::Unavailable("the blocking task was cancelled".into()))?
+        });
+        match task.await {
+            Ok(outcome) => outcome,
+            Err(failure) => match failure.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(_) => Err(DbError::Unavailable(
+                    "the blocking task was cancelled".into(),
+                )),
+            },
+        }
     }
 
     /// Applies pending migrations on a fresh connection (used at start and by `socval migrate`).
@@ -149,5 +158,32 @@ fn checkout(
 impl From<r2d2::Error> for DbError {
     fn from(error: r2d2::Error) -> Self {
         Self::Unavailable(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+    use futures_util::FutureExt;
+
+    #[tokio::test]
+    async fn a_panic_inside_a_database_call_is_raised_in_the_caller() {
+        let directory = tempfile::tempdir().unwrap();
+        let config = Config {
+            database_url: crate::config::DatabaseUrl::Sqlite {
+                path: directory.path().join("panic.db").to_str().unwrap().into(),
+            },
+            ..Config::default()
+        };
+        let db = Db::new(&config);
+        let outcome = std::panic::AssertUnwindSafe(db.run(|_| -> Result<(), DbError> {
+            panic!("a bug in a query")
+        }))
+        .catch_unwind()
+        .await;
+        let panic = outcome.unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"a bug in a query"));
+        assert!(db.run(|_| Ok(7)).await.is_ok_and(|n| n == 7), "the pool serves on");
     }
 }
