@@ -177,13 +177,16 @@ mod tests {
             ..Config::default()
         };
         let db = Db::new(&config);
-        let outcome = std::panic::AssertUnwindSafe(db.run(|_| -> Result<(), DbError> {
-            panic!("a bug in a query")
-        }))
+        let outcome = std::panic::AssertUnwindSafe(
+            db.run(|_| -> Result<(), DbError> { panic!("a bug in a query") }),
+        )
         .catch_unwind()
         .await;
         let panic = outcome.unwrap_err();
         assert_eq!(panic.downcast_ref::<&str>(), Some(&"a bug in a query"));
-        assert!(db.run(|_| Ok(7)).await.is_ok_and(|n| n == 7), "the pool serves on");
+        assert!(
+            db.run(|_| Ok(7)).await.is_ok_and(|n| n == 7),
+            "the pool serves on"
+        );
     }
 }
