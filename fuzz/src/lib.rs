@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use socval::error::ApiError;
+use socval::api::problem::ApiError;
 
 /// The body as the API parses it, or `None` when the API would refuse it (checked to be a 400
 /// or a 422).

@@ -9,11 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::pagination::{Page, PageParams, invalid_query};
+use super::problem::ApiError;
 use super::responses::{AuthProblems, InternalProblem, QueryProblems};
 use crate::auth::{Principal, Role};
-use crate::db::audit_events::{AuditEventRow, EventFilter};
-use crate::error::ApiError;
-use crate::service::audit::{self as service, Verification};
+use crate::service::audit::{self as service, AuditEventRow, EventFilter, Verification};
 
 /// Who may read the audit log.
 const READERS: &[Role] = &[Role::Auditor, Role::Admin];
@@ -124,18 +123,7 @@ pub async fn list(
     let after = page.after_number()?;
     let filter = filters.into_inner().into_filter()?;
     let org = principal.org;
-    let rows = state
-        .db
-        .run(move |conn| {
-            Ok(service::list(
-                conn,
-                &org,
-                &filter,
-                after,
-                i64::from(limit) + 1,
-            ))
-        })
-        .await??;
+    let rows = service::list(&state.db, org, filter, after, i64::from(limit) + 1).await?;
     Ok(web::Json(Page::from_rows(
         rows,
         limit as usize,
@@ -167,10 +155,7 @@ pub async fn verify(
 ) -> Result<web::Json<Verification>, ApiError> {
     principal.require_any(READERS)?;
     let org = principal.org;
-    let verification = state
-        .db
-        .run(move |conn| Ok(service::verify(conn, &org)))
-        .await??;
+    let verification = service::verify_org(&state.db, org).await?;
     Ok(web::Json(verification))
 }
 

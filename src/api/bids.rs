@@ -15,12 +15,12 @@ use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems,
 };
 use super::tenders::{READERS, WRITERS, field_error, refuse};
+use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role};
 use crate::catalogue::suggest::Suggestion;
-use crate::db::bids::CommitmentRow;
-use crate::error::ApiError;
+use crate::service::bids::{BidRow, CommitmentRow, LotRef};
 use crate::service::bids::{NewBid, NewCommitment};
-use crate::service::{Actor, bids, idempotency, lots, mapping};
+use crate::service::{Actor, bids, lots, mapping};
 
 /// Most bids one batch may carry; the route's body limit is sized for it.
 pub const MAX_BATCH: usize = 1_000;
@@ -155,26 +155,19 @@ pub async fn submit(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
     let key = key.for_request(&actor.org, &request, &body.1);
-    let (tender_id, lot_id) = path.into_inner();
-    let bid = new_bid(body.0);
-    let metrics_state = state.clone();
-    let outcome = state
-        .db
-        .run(move |conn| {
-            Ok(idempotency::once(conn, key.as_ref(), |conn| {
-                let stored = bids::submit(conn, &actor, &tender_id, &lot_id, vec![bid], |_| {
-                    String::new()
-                })?;
-                let view = stored.first().map(|(b, c)| bid_view(b, c));
-                let location = view
-                    .as_ref()
-                    .map(|v| format!("/v1/tenders/{tender_id}/lots/{lot_id}/bids/{}", v.id));
-                record(201, location, &view)
-            }))
-        })
-        .await??;
+    let lot = LotRef::from(path.into_inner());
+    let tender_id = lot.tender_id.clone();
+    let bids = vec![new_bid(body.0)];
+    let outcome = bids::submit(&state.db, actor, lot, bids, false, key, move |stored| {
+        let view = stored.first().map(|(b, c)| bid_view(b, c));
+        let location = stored
+            .first()
+            .map(|(b, _)| format!("/v1/tenders/{tender_id}/lots/{}/bids/{}", b.lot_id, b.id));
+        record(201, location, &view)
+    })
+    .await?;
     if !outcome.1 {
-        metrics_state.metrics.observe_bids(1);
+        state.metrics.observe_bids(1);
     }
     Ok(respond(outcome))
 }
@@ -213,26 +206,19 @@ pub async fn submit_batch(
     }
     let count = batch.len();
     let bids_in: Vec<NewBid> = batch.into_iter().map(new_bid).collect();
-    let metrics_state = state.clone();
-    let outcome = state
-        .db
-        .run(move |conn| {
-            Ok(idempotency::once(conn, key.as_ref(), |conn| {
-                let stored = bids::submit(conn, &actor, &tender_id, &lot_id, bids_in, |i| {
-                    format!("/bids/{i}")
-                })?;
-                record(
-                    201,
-                    None,
-                    &BatchView {
-                        items: stored.iter().map(|(b, c)| bid_view(b, c)).collect(),
-                    },
-                )
-            }))
-        })
-        .await??;
+    let lot = LotRef { tender_id, lot_id };
+    let outcome = bids::submit(&state.db, actor, lot, bids_in, true, key, |stored| {
+        record(
+            201,
+            None,
+            &BatchView {
+                items: stored.iter().map(|(b, c)| bid_view(b, c)).collect(),
+            },
+        )
+    })
+    .await?;
     if !outcome.1 {
-        metrics_state.metrics.observe_bids(count);
+        state.metrics.observe_bids(count);
     }
     Ok(respond(outcome))
 }
@@ -255,21 +241,14 @@ pub async fn list(
     principal.require_any(READERS)?;
     let limit = i64::from(page.limit()?);
     let after = page.after()?;
-    let org = principal.org.clone();
-    let (tender_id, lot_id) = path.into_inner();
-    let stored = state
-        .db
-        .run(move |conn| {
-            Ok(bids::list(
-                conn,
-                &org,
-                &tender_id,
-                &lot_id,
-                after.as_deref(),
-                limit + 1,
-            ))
-        })
-        .await??;
+    let stored = bids::list(
+        &state.db,
+        principal.org,
+        LotRef::from(path.into_inner()),
+        after,
+        limit + 1,
+    )
+    .await?;
     let more = stored.len() as i64 > limit;
     let items: Vec<BidView> = stored
         .iter()
@@ -297,12 +276,9 @@ pub async fn get(
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidView>, ApiError> {
     principal.require_any(READERS)?;
-    let org = principal.org.clone();
     let (tender_id, lot_id, bid_id) = path.into_inner();
-    let (bid, commitments) = state
-        .db
-        .run(move |conn| Ok(bids::get(conn, &org, &tender_id, &lot_id, &bid_id)))
-        .await??;
+    let lot = LotRef { tender_id, lot_id };
+    let (bid, commitments) = bids::get(&state.db, principal.org, lot, bid_id).await?;
     Ok(web::Json(bid_view(&bid, &commitments)))
 }
 
@@ -322,14 +298,8 @@ pub async fn withdraw(
 ) -> Result<web::Json<BidView>, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
     let (tender_id, lot_id, bid_id) = path.into_inner();
-    let (bid, commitments) = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                bids::withdraw(conn, &actor, &tender_id, &lot_id, &bid_id)
-            }))
-        })
-        .await??;
+    let lot = LotRef { tender_id, lot_id };
+    let (bid, commitments) = bids::withdraw(&state.db, actor, lot, bid_id).await?;
     Ok(web::Json(bid_view(&bid, &commitments)))
 }
 
@@ -348,20 +318,13 @@ pub async fn get_mapping(
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidMapping>, ApiError> {
     principal.require_any(READERS)?;
-    let org = principal.org.clone();
     let (tender_id, lot_id, bid_id) = path.into_inner();
-    let cache = state.clone();
-    let (set_id, bid, commitments, index) = state
-        .db
-        .run(move |conn| {
-            Ok((|| {
-                let (tender, _) = lots::get(conn, &org, &tender_id, &lot_id)?;
-                let (bid, commitments) = bids::get(conn, &org, &tender_id, &lot_id, &bid_id)?;
-                let index = cache.suggesters.index(conn, &tender.measure_set)?;
-                Ok::<_, crate::service::ServiceError>((tender.measure_set, bid, commitments, index))
-            })())
-        })
-        .await??;
+    let lot = LotRef { tender_id, lot_id };
+    let (bid, commitments) =
+        bids::get(&state.db, principal.org.clone(), lot.clone(), bid_id).await?;
+    let (tender, _) = lots::get(&state.db, principal.org, lot.tender_id, lot.lot_id).await?;
+    let set_id = tender.measure_set;
+    let index = state.suggesters.index(&state.db, set_id.clone()).await?;
     let items = commitments
         .iter()
         .filter(|c| c.description.is_some())
@@ -404,15 +367,9 @@ pub async fn confirm(
         principal.require_any(&[Role::Commercial, Role::Admin])?,
     );
     let (tender_id, lot_id, bid_id, n) = path.into_inner();
-    let measure = body.0.measure;
-    let (bid, commitments) = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                bids::confirm_measure(conn, &actor, &tender_id, &lot_id, &bid_id, n, &measure)
-            }))
-        })
-        .await??;
+    let lot = LotRef { tender_id, lot_id };
+    let (bid, commitments) =
+        bids::confirm_measure(&state.db, actor, lot, bid_id, n, body.0.measure).await?;
     Ok(web::Json(bid_view(&bid, &commitments)))
 }
 
@@ -437,7 +394,7 @@ fn new_bid(bid: CreateBid) -> NewBid {
     }
 }
 
-pub fn bid_view(bid: &crate::db::bids::BidRow, commitments: &[CommitmentRow]) -> BidView {
+pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> BidView {
     BidView {
         id: bid.id.clone(),
         lot_id: bid.lot_id.clone(),

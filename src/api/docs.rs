@@ -32,10 +32,10 @@ pub async fn docs_asset(tail: web::Path<String>) -> HttpResponse {
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
             ))
             .body(file.bytes.into_owned()),
-        Ok(None) => crate::error::ProblemKind::NOT_FOUND
+        Ok(None) => crate::api::problem::ProblemKind::NOT_FOUND
             .response("no such documentation asset".into(), Vec::new()),
-        Err(error) => HttpResponse::from_error(crate::error::ApiError::Internal(anyhow::anyhow!(
-            "serving docs asset: {error}"
-        ))),
+        Err(error) => HttpResponse::from_error(crate::api::problem::ApiError::Internal(
+            anyhow::anyhow!("serving docs asset: {error}"),
+        )),
     }
 }

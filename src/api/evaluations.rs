@@ -11,9 +11,10 @@ use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
 use super::tenders::{READERS, WRITERS};
+use crate::api::problem::ApiError;
 use crate::auth::Principal;
-use crate::db::evaluations::EvaluationRow;
-use crate::error::ApiError;
+use crate::service::bids::LotRef;
+use crate::service::evaluations::{AwardDecision, EvaluationRow};
 use crate::service::{Actor, evaluations};
 
 use super::marking::MANAGERS;
@@ -110,16 +111,8 @@ pub async fn run(
     path: LotPath,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
-    let (tender_id, lot_id) = path.into_inner();
     let started = std::time::Instant::now();
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                evaluations::run(conn, &actor, &tender_id, &lot_id)
-            }))
-        })
-        .await?;
+    let row = evaluations::run(&state.db, actor, LotRef::from(path.into_inner())).await;
     let label = if row.is_ok() { "scored" } else { "rejected" };
     state
         .metrics
@@ -146,11 +139,7 @@ pub async fn list(
 ) -> Result<web::Json<Vec<EvaluationView>>, ApiError> {
     principal.require_any(READERS)?;
     let org = principal.org.clone();
-    let (tender_id, lot_id) = path.into_inner();
-    let rows = state
-        .db
-        .run(move |conn| Ok(evaluations::list(conn, &org, &tender_id, &lot_id)))
-        .await??;
+    let rows = evaluations::list(&state.db, org, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(
         rows.iter().map(evaluation_view).collect::<Result<_, _>>()?,
     ))
@@ -175,10 +164,8 @@ pub async fn get(
     principal.require_any(READERS)?;
     let org = principal.org.clone();
     let (tender_id, lot_id, run_id) = path.into_inner();
-    let row = state
-        .db
-        .run(move |conn| Ok(evaluations::get(conn, &org, &tender_id, &lot_id, &run_id)))
-        .await??;
+    let lot = LotRef { tender_id, lot_id };
+    let (_, _, row) = evaluations::get(&state.db, org, lot, run_id).await?;
     let wants_csv = super::accepts(&request, "text/csv");
     if wants_csv {
         return Ok(HttpResponse::Ok()
@@ -203,27 +190,16 @@ pub async fn award(
 ) -> Result<HttpResponse, ApiError> {
     let holidays = state.bank_holidays.clone();
     let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
-    let (tender_id, lot_id) = path.into_inner();
     let AwardInput {
         evaluation_id,
         note,
     } = body.0;
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                evaluations::award(
-                    conn,
-                    &actor,
-                    &tender_id,
-                    &lot_id,
-                    &evaluation_id,
-                    note,
-                    &holidays,
-                )
-            }))
-        })
-        .await??;
+    let decision = AwardDecision {
+        evaluation_id,
+        note,
+    };
+    let lot = LotRef::from(path.into_inner());
+    let row = evaluations::award(&state.db, actor, lot, decision, holidays).await?;
     Ok(HttpResponse::Created().json(AwardView {
         lot_id: row.lot_id,
         evaluation_id: row.evaluation_id,
@@ -267,18 +243,7 @@ pub async fn score_history(
     let org = principal.org.clone();
     let tender_id = id.into_inner();
     let query_tender = tender_id.clone();
-    let history = state
-        .db
-        .run(move |conn| {
-            Ok(evaluations::history(
-                conn,
-                &org,
-                &query_tender,
-                lot.as_deref(),
-                moment,
-            ))
-        })
-        .await??;
+    let history = evaluations::history(&state.db, org, query_tender, lot, moment).await?;
     let items = history
         .iter()
         .map(|stored| {

@@ -7,7 +7,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::error::{PROBLEM_CONTENT_TYPE, ProblemKind};
+use crate::api::problem::{PROBLEM_CONTENT_TYPE, ProblemKind};
 
 /// The app's default service: 405 (with `Allow`) when the path exists under another method,
 /// else 404.

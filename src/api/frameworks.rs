@@ -13,9 +13,9 @@ use super::measure_sets::{
 };
 use super::pagination::Page;
 use super::responses::{AuthProblems, InternalProblem, NotFoundProblem};
+use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role};
 use crate::catalogue::{self, Framework, SAMPLE_MEASURE_SET};
-use crate::error::ApiError;
 use crate::service::measure_sets as service;
 
 /// A framework in a list.
@@ -164,11 +164,8 @@ pub async fn outcome_measures(
             items,
         }));
     }
-    let (set, rows) = state
-        .db
-        .run(move |conn| Ok(service::with_measures(conn, &set_id)))
-        .await??;
-    let visible = service::values_visible(&set, &principal);
+    let (set, rows) = service::with_measures(&state.db, set_id).await?;
+    let visible = service::values_visible(&set, &principal.org);
     let items = rows
         .iter()
         .filter(|m| m.outcome_codes().any(|o| builtin.covers(&outcome, o)))

@@ -8,7 +8,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::error::ApiError;
+use crate::api::problem::ApiError;
 use crate::service::audit::sha256_hex;
 use crate::service::idempotency::{Recorded, RequestKey};
 
@@ -65,7 +65,7 @@ pub fn record(
         status,
         location,
         body: serde_json::to_string(body)
-            .map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?,
+            .map_err(|e| crate::service::ServiceError::Internal(e.into()))?,
     })
 }
 

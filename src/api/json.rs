@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use super::AppState;
-use crate::error::ApiError;
+use crate::api::problem::ApiError;
 
 /// A request body parsed from JSON, with the bytes it came from (what an `Idempotency-Key`
 /// compares). Unknown fields are refused by the target types (`deny_unknown_fields`), so a typo

@@ -8,10 +8,10 @@ use super::AppState;
 use super::json::Json;
 use super::responses::{AuthProblems, BodyProblems, InternalProblem, NotFoundProblem};
 use super::tenders::{field_error, refuse};
+use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role};
 use crate::catalogue::suggest::Suggestion;
 use crate::catalogue::{self, SAMPLE_MEASURE_SET};
-use crate::error::ApiError;
 use crate::service::mapping;
 
 const MAX_TEXT: usize = 2_000;
@@ -86,12 +86,7 @@ pub async fn suggest(
     let set_id = request
         .measure_set
         .unwrap_or_else(|| SAMPLE_MEASURE_SET.into());
-    let state_for_index = state.clone();
-    let id = set_id.clone();
-    let index = state
-        .db
-        .run(move |conn| Ok(state_for_index.suggesters.index(conn, &id)))
-        .await??;
+    let index = state.suggesters.index(&state.db, set_id.clone()).await?;
     let items = mapping::suggest(
         &index,
         &request.text,

@@ -12,9 +12,10 @@ use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
 use super::tenders::READERS;
+use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role};
-use crate::error::ApiError;
-use crate::service::marking::MarkSet;
+use crate::service::bids::LotRef;
+use crate::service::marking::{MarkRow, MarkSet, ModeratedRow};
 use crate::service::{Actor, marking};
 
 /// Who assigns evaluators and agrees consensus marks.
@@ -113,7 +114,7 @@ pub async fn assign(
     body: Json<AssignEvaluator>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
-    let (tender_id, lot_id) = path.into_inner();
+    let lot = LotRef::from(path.into_inner());
     let sub = body.0.sub;
     if sub.trim().is_empty() {
         super::tenders::refuse(vec![super::tenders::field_error(
@@ -122,14 +123,7 @@ pub async fn assign(
             "the evaluator's sub",
         )])?;
     }
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                marking::assign(conn, &actor, &tender_id, &lot_id, &sub)
-            }))
-        })
-        .await??;
+    let row = marking::assign(&state.db, actor, lot, sub).await?;
     Ok(HttpResponse::Created().json(EvaluatorView {
         sub: row.sub,
         assigned_by: row.assigned_by,
@@ -148,12 +142,8 @@ pub async fn list_evaluators(
     path: LotPath,
 ) -> Result<web::Json<Vec<EvaluatorView>>, ApiError> {
     principal.require_any(READERS)?;
-    let org = principal.org.clone();
-    let (tender_id, lot_id) = path.into_inner();
-    let rows = state
-        .db
-        .run(move |conn| Ok(marking::evaluators(conn, &org, &tender_id, &lot_id)))
-        .await??;
+    let rows =
+        marking::evaluators(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(
         rows.into_iter()
             .map(|r| EvaluatorView {
@@ -177,20 +167,23 @@ pub async fn declare(
     body: Json<Declaration>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(&[Role::Evaluator])?);
-    let (tender_id, lot_id) = path.into_inner();
     let Declaration {
         conflict,
         bid_id,
         details,
     } = body.0;
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                marking::declare(conn, &actor, &tender_id, &lot_id, conflict, bid_id, details)
-            }))
-        })
-        .await??;
+    let declaration = marking::Declaration {
+        conflict,
+        bid_id,
+        details,
+    };
+    let row = marking::declare(
+        &state.db,
+        actor,
+        LotRef::from(path.into_inner()),
+        declaration,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(DeclarationView {
         id: row.id,
         evaluator: row.evaluator_sub,
@@ -217,14 +210,8 @@ pub async fn put_mark(
     let actor = Actor::new(&principal, principal.require_any(&[Role::Evaluator])?);
     let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                marking::put_mark(conn, &actor, &target, score, rationale)
-            }))
-        })
-        .await??;
+    let mark = marking::Mark { score, rationale };
+    let row = marking::put_mark(&state.db, actor, target, mark).await?;
     Ok(web::Json(mark_view(&row)))
 }
 
@@ -251,11 +238,7 @@ pub async fn list_marks(
         role
     };
     let actor = Actor::new(&principal, role);
-    let (tender_id, lot_id) = path.into_inner();
-    let rows = state
-        .db
-        .run(move |conn| Ok(marking::marks(conn, &actor, &tender_id, &lot_id)))
-        .await??;
+    let rows = marking::marks(&state.db, actor, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(rows.iter().map(mark_view).collect()))
 }
 
@@ -271,15 +254,8 @@ pub async fn moderation(
     path: LotPath,
 ) -> Result<web::Json<Moderation>, ApiError> {
     principal.require_any(MODERATION_READERS)?;
-    let org = principal.org.clone();
-    let (tender_id, lot_id) = path.into_inner();
-    let sets = state
-        .db
-        .run(move |conn| {
-            Ok(crate::service::lots::get(conn, &org, &tender_id, &lot_id)
-                .and_then(|(_, lot)| marking::mark_sets(conn, &org, &lot.id)))
-        })
-        .await??;
+    let sets =
+        marking::moderation(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(Moderation {
         items: sets.iter().map(moderation_item).collect(),
     }))
@@ -299,14 +275,8 @@ pub async fn put_moderated(
     let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
     let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
-    let row = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                marking::put_moderated(conn, &actor, &target, score, rationale)
-            }))
-        })
-        .await??;
+    let mark = marking::Mark { score, rationale };
+    let row = marking::put_moderated(&state.db, actor, target, mark).await?;
     Ok(web::Json(moderated_view(&row)))
 }
 
@@ -335,7 +305,7 @@ fn mark_target(
     }
 }
 
-fn mark_view(m: &crate::db::evaluations::MarkRow) -> MarkView {
+fn mark_view(m: &MarkRow) -> MarkView {
     MarkView {
         bid_id: m.bid_id.clone(),
         criterion_id: m.criterion_id.clone(),
@@ -346,7 +316,7 @@ fn mark_view(m: &crate::db::evaluations::MarkRow) -> MarkView {
     }
 }
 
-fn moderated_view(m: &crate::db::evaluations::ModeratedRow) -> MarkView {
+fn moderated_view(m: &ModeratedRow) -> MarkView {
     MarkView {
         bid_id: m.bid_id.clone(),
         criterion_id: m.criterion_id.clone(),

@@ -13,12 +13,13 @@ use super::pagination::{Page, PageParams, cursor_after};
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems,
 };
+use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role};
 use crate::catalogue::import::{self, ImportMetadata, MeasureSetJson};
 use crate::catalogue::{self, SetMeasure};
-use crate::db::measure_sets::{MeasureRow, MeasureSetRow};
-use crate::error::ApiError;
+use crate::service::Actor;
 use crate::service::measure_sets as service;
+use crate::service::measure_sets::{MeasureRow, MeasureSetRow};
 
 /// Body limit of an import: 10,000 measures as CSV or JSON fit with room to spare.
 pub const IMPORT_BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -109,10 +110,7 @@ pub async fn list(
         );
     }
     let remaining = i64::from(limit).saturating_sub(items.len() as i64).max(1);
-    let rows = state
-        .db
-        .run(move |conn| Ok(service::list(conn, after.as_deref(), remaining + 1)))
-        .await??;
+    let rows = service::list(&state.db, after, remaining + 1).await?;
     let more = rows.len() as i64 > remaining;
     items.extend(
         rows.iter()
@@ -164,11 +162,8 @@ pub async fn get(
         }));
     }
     let after = after.and_then(|a| i32::try_from(a).ok());
-    let (set, rows) = state
-        .db
-        .run(move |conn| Ok(service::page(conn, &id, after, limit as i64 + 1)))
-        .await??;
-    let visible = service::values_visible(&set, &principal);
+    let (set, rows) = service::page(&state.db, id, after, limit as i64 + 1).await?;
+    let visible = service::values_visible(&set, &principal.org);
     let next_cursor = (rows.len() > limit)
         .then(|| {
             rows.get(limit - 1)
@@ -201,7 +196,7 @@ pub async fn get(
     )),
     responses(
         (status = 201, description = "The set was stored", body = MeasureSetSummary),
-        (status = 409, description = "A set with this name and version exists (`measure_set_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A set with this name and version exists (`measure_set_exists`)", body = crate::api::problem::Problem, content_type = "application/problem+json"),
         BodyProblems,
         AuthProblems,
         InternalProblem
@@ -233,14 +228,11 @@ pub async fn create(
         }
     };
     let checked = checked.map_err(|errors| ApiError::Validation {
-        errors,
+        errors: errors.into_iter().map(Into::into).collect(),
         warnings: Vec::new(),
     })?;
-    let importer = principal.clone();
-    let set = state
-        .db
-        .run(move |conn| Ok(service::import(conn, &importer, checked)))
-        .await??;
+    let importer = Actor::new(&principal, Role::Admin);
+    let set = service::import(&state.db, importer, checked).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/measure-sets/{}", set.id)))
         .json(imported_summary(&set, &principal)))
@@ -271,7 +263,7 @@ pub fn imported_summary(set: &MeasureSetRow, principal: &Principal) -> MeasureSe
         source: set.source.clone(),
         valid_from: set.valid_from.clone(),
         redistributable: set.redistributable,
-        values_visible: service::values_visible(set, principal),
+        values_visible: service::values_visible(set, &principal.org),
         builtin: false,
         measure_count: set.measure_count.into(),
         created_at: Some(set.created_at.and_utc().to_rfc3339()),

@@ -5,6 +5,7 @@
 
 mod audit;
 mod bids;
+mod caller;
 mod csv_cell;
 mod dashboard;
 mod docs;
@@ -21,6 +22,7 @@ mod ocds;
 mod ops;
 mod pagination;
 mod preconditions;
+pub mod problem;
 mod reports;
 mod responses;
 mod schemes;
@@ -44,8 +46,8 @@ pub use observe::{REQUEST_ID, observe};
 pub use unread_body::close_on_unread_body;
 pub use url_text::refuse_control_characters_in_url;
 
-use crate::db::Db;
 use crate::metrics::Metrics;
+use crate::service::Db;
 
 /// What every handler may reach; built once per server and shared by all workers.
 pub struct AppState {
@@ -75,7 +77,7 @@ pub struct AppState {
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     servers((url = "/", description = "This socval server")),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::api::problem::Problem, crate::api::problem::FieldError)),
     modifiers(&BearerAuth),
     tags(
         (name = "identity", description = "Who the caller is"),

@@ -14,7 +14,7 @@ use futures_util::FutureExt;
 use tracing::Instrument;
 
 use super::AppState;
-use crate::error::ProblemKind;
+use crate::api::problem::ProblemKind;
 use crate::metrics::UNMATCHED_ROUTE;
 use crate::telemetry::RequestContext;
 

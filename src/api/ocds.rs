@@ -17,10 +17,10 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::responses::{AuthProblems, InternalProblem, NotFoundProblem};
 use super::tenders::READERS;
+use crate::api::problem::ApiError;
 use crate::auth::Principal;
-use crate::db::bids::BidRow;
-use crate::error::ApiError;
 use crate::service::lots;
+use crate::service::ocds::BidRow;
 use crate::service::ocds::{LotRecord, TenderRecord, record};
 
 /// The extensions every package declares. The official ones at the revisions vendored in
@@ -60,10 +60,7 @@ pub async fn export(
     principal.require_any(READERS)?;
     let org = principal.org.clone();
     let id = path.into_inner();
-    let record = state
-        .db
-        .run(move |conn| Ok(record(conn, &org, &id)))
-        .await??;
+    let record = record(&state.db, org, id).await?;
     let info = request.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
     let package = release_package(&record, &base, crate::service::tenders::now())?;

@@ -5,8 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use crate::db::DbError;
-use crate::error::{ApiError, Problem};
+use crate::api::problem::{ApiError, Problem};
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -37,16 +36,8 @@ pub async fn healthz() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
-    match state.db.check_ready().await {
-        Ok(()) => Ok(web::Json(Health { status: "ready" })),
-        Err(error) => {
-            tracing::warn!(error = %error, "not ready");
-            Err(ApiError::ServiceUnavailable(match error {
-                DbError::Migration(_) => "database migrations are not applied".into(),
-                _ => "the database is unreachable".into(),
-            }))
-        }
-    }
+    crate::service::ready(&state.db).await?;
+    Ok(web::Json(Health { status: "ready" }))
 }
 
 /// Prometheus metrics in the text exposition format.

@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::responses::{AuthProblems, InternalProblem, QueryProblems};
 use super::tenders::{READERS, field_error, refuse};
+use crate::api::problem::ApiError;
 use crate::auth::Principal;
-use crate::error::ApiError;
 use crate::service::report;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -90,11 +90,7 @@ pub async fn social_value(
             (NaiveDate::MIN, NaiveDate::MAX)
         }
     };
-    let org = principal.org.clone();
-    let report = state
-        .db
-        .run(move |conn| Ok(report::social_value(conn, &org, first, last)))
-        .await??;
+    let report = report::social_value(&state.db, principal.org.clone(), first, last).await?;
     let amounts = |map: &std::collections::BTreeMap<String, Decimal>| {
         map.iter()
             .map(|(code, value)| Amount {

@@ -3,7 +3,7 @@
 
 use utoipa::IntoResponses;
 
-use crate::error::Problem;
+use crate::api::problem::Problem;
 
 #[derive(IntoResponses)]
 #[expect(

@@ -11,10 +11,10 @@ use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
 use super::tenders::{READERS, WRITERS, with_etag};
+use crate::api::problem::ApiError;
 use crate::auth::Principal;
-use crate::db::tenders::SchemeRow;
-use crate::error::ApiError;
 use crate::scoring::{Scheme, Warning};
+use crate::service::lots::SchemeRow;
 use crate::service::{Actor, lots};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,7 +40,7 @@ pub struct SchemeView {
     request_body = Scheme,
     responses(
         (status = 200, description = "Stored as a new version", body = SchemeView, headers(("ETag" = String))),
-        (status = 412, description = "The scheme changed since the ETag you sent", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The scheme changed since the ETag you sent", body = crate::api::problem::Problem, content_type = "application/problem+json"),
         StateProblems,
         NotFoundProblem,
         BodyProblems,
@@ -60,14 +60,8 @@ pub async fn put_scheme(
     let expected = super::preconditions::if_match(&request);
     let (tender_id, lot_id) = path.into_inner();
     let scheme = body.0;
-    let (row, report) = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                lots::put_scheme(conn, &actor, &tender_id, &lot_id, &scheme, &expected)
-            }))
-        })
-        .await??;
+    let (row, report) =
+        lots::put_scheme(&state.db, actor, tender_id, lot_id, scheme, expected).await?;
     Ok(with_etag(row.version, &scheme_view(&row, report.warnings)?))
 }
 
@@ -86,12 +80,8 @@ pub async fn get_scheme(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_any(READERS)?;
-    let org = principal.org.clone();
     let (tender_id, lot_id) = path.into_inner();
-    let row = state
-        .db
-        .run(move |conn| Ok(lots::get_scheme(conn, &org, &tender_id, &lot_id)))
-        .await??;
+    let row = lots::get_scheme(&state.db, principal.org, tender_id, lot_id).await?;
     Ok(with_etag(row.version, &scheme_view(&row, Vec::new())?))
 }
 

@@ -8,9 +8,9 @@ use actix_web::{HttpResponse, post, web};
 use super::AppState;
 use super::json::Json;
 use super::responses::{AuthProblems, BodyProblems, InternalProblem};
+use crate::api::problem::{ApiError, FieldError, ProblemWarning};
 use crate::auth::{Principal, Role};
 use crate::catalogue;
-use crate::error::{ApiError, FieldError, ProblemWarning};
 use crate::scoring::{
     self, EvaluationResult, PreviewRequest, Rejection, ValidateRequest, ValidationReport,
 };

@@ -11,9 +11,10 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::responses::{AuthProblems, InternalProblem, NotFoundProblem};
 use super::tenders::READERS;
+use crate::api::problem::ApiError;
 use crate::auth::Principal;
-use crate::error::ApiError;
-use crate::service::{evaluations, lots};
+use crate::service::bids::LotRef;
+use crate::service::evaluations;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CriterionSummary {
@@ -129,16 +130,8 @@ pub async fn assessment_summary(
     principal.require_any(READERS)?;
     let org = principal.org.clone();
     let (tender_id, lot_id, run_id, bid_id) = path.into_inner();
-    let (tender, lot, run) = state
-        .db
-        .run(move |conn| {
-            Ok((|| {
-                let (tender, lot) = lots::get(conn, &org, &tender_id, &lot_id)?;
-                let run = evaluations::get(conn, &org, &tender_id, &lot_id, &run_id)?;
-                Ok::<_, crate::service::ServiceError>((tender, lot, run))
-            })())
-        })
-        .await??;
+    let lot = LotRef { tender_id, lot_id };
+    let (tender, lot, run) = evaluations::get(&state.db, org, lot, run_id).await?;
     let result: StoredResult = serde_json::from_str(&run.result).map_err(anyhow::Error::from)?;
     let inputs: StoredInputs = serde_json::from_str(&run.inputs).map_err(anyhow::Error::from)?;
     let bid = result

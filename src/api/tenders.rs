@@ -14,14 +14,14 @@ use super::pagination::{Page, PageParams, cursor_after};
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems,
 };
+use crate::api::problem::{ApiError, FieldError};
 use crate::auth::{Principal, Role};
 use crate::catalogue::{self, SAMPLE_MEASURE_SET};
-use crate::db::tenders::{LotRow, TenderRow};
-use crate::error::{ApiError, FieldError};
 use crate::scoring::AuthorityType;
 use crate::service::lots::Transition;
+use crate::service::tenders::{LotRow, TenderQuery, TenderRow};
 use crate::service::tenders::{NewLot, NewTender, TenderPatch};
-use crate::service::{Actor, idempotency, lots, tenders};
+use crate::service::{Actor, lots, tenders};
 
 /// Who may change tenders, lots, schemes and bids.
 pub const WRITERS: &[Role] = &[Role::Platform, Role::Commercial, Role::Admin];
@@ -190,19 +190,14 @@ pub async fn create(
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
     let key = key.for_request(&actor.org, &request, &body.1);
     let tender = parse_new_tender(body.0)?;
-    let outcome = state
-        .db
-        .run(move |conn| {
-            Ok(idempotency::once(conn, key.as_ref(), |conn| {
-                let (tender, lots) = tenders::create(conn, &actor, tender)?;
-                record(
-                    201,
-                    Some(format!("/v1/tenders/{}", tender.id)),
-                    &tender_view(&tender, &lots),
-                )
-            }))
-        })
-        .await??;
+    let outcome = tenders::create(&state.db, actor, tender, key, |(tender, lots)| {
+        record(
+            201,
+            Some(format!("/v1/tenders/{}", tender.id)),
+            &tender_view(tender, lots),
+        )
+    })
+    .await?;
     Ok(respond(outcome))
 }
 
@@ -224,26 +219,14 @@ pub async fn list(
     principal.require_any(READERS)?;
     let limit = i64::from(page.limit()?);
     let after = page.after()?;
-    let org = principal.org.clone();
     let filters = filters.into_inner();
-    let rows = state
-        .db
-        .run(move |conn| {
-            let tenders = tenders::list(
-                conn,
-                &org,
-                filters.status.as_deref(),
-                filters.external_id.as_deref(),
-                after.as_deref(),
-                limit + 1,
-            );
-            Ok(tenders.and_then(|ts| {
-                ts.into_iter()
-                    .map(|t| tenders::get(conn, &org, &t.id))
-                    .collect::<Result<Vec<_>, _>>()
-            }))
-        })
-        .await??;
+    let query = TenderQuery {
+        status: filters.status,
+        external_id: filters.external_id,
+        after_id: after,
+        limit: limit + 1,
+    };
+    let rows = tenders::list(&state.db, principal.org, query).await?;
     let more = rows.len() as i64 > limit;
     let items: Vec<TenderView> = rows
         .iter()
@@ -276,11 +259,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_any(READERS)?;
-    let org = principal.org.clone();
-    let (tender, lots) = state
-        .db
-        .run(move |conn| Ok(tenders::get(conn, &org, &id)))
-        .await??;
+    let (tender, lots) = tenders::get(&state.db, principal.org, id.into_inner()).await?;
     Ok(with_etag(tender.version, &tender_view(&tender, &lots)))
 }
 
@@ -295,7 +274,7 @@ pub async fn get(
     request_body = UpdateTender,
     responses(
         (status = 200, description = "Updated", body = TenderView, headers(("ETag" = String))),
-        (status = 412, description = "The tender changed since the ETag you sent", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The tender changed since the ETag you sent", body = crate::api::problem::Problem, content_type = "application/problem+json"),
         StateProblems,
         NotFoundProblem,
         BodyProblems,
@@ -314,14 +293,8 @@ pub async fn update(
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
     let expected = super::preconditions::if_match(&request);
     let patch = parse_patch(body.0)?;
-    let (tender, lots) = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                tenders::update(conn, &actor, &id, patch, &expected)
-            }))
-        })
-        .await??;
+    let (tender, lots) =
+        tenders::update(&state.db, actor, id.into_inner(), patch, expected).await?;
     Ok(with_etag(tender.version, &tender_view(&tender, &lots)))
 }
 
@@ -353,19 +326,14 @@ pub async fn add_lot(
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
     let key = key.for_request(&actor.org, &request, &body.1);
     let lot = parse_lot(body.0, "")?;
-    let outcome = state
-        .db
-        .run(move |conn| {
-            Ok(idempotency::once(conn, key.as_ref(), |conn| {
-                let lot = lots::add(conn, &actor, &id, lot)?;
-                record(
-                    201,
-                    Some(format!("/v1/tenders/{}/lots/{}", lot.tender_id, lot.id)),
-                    &lot_view(&lot),
-                )
-            }))
-        })
-        .await??;
+    let outcome = lots::add(&state.db, actor, id.into_inner(), lot, key, |lot| {
+        record(
+            201,
+            Some(format!("/v1/tenders/{}/lots/{}", lot.tender_id, lot.id)),
+            &lot_view(lot),
+        )
+    })
+    .await?;
     Ok(respond(outcome))
 }
 
@@ -384,12 +352,8 @@ pub async fn get_lot(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_any(READERS)?;
-    let org = principal.org.clone();
     let (tender_id, lot_id) = path.into_inner();
-    let (_, lot) = state
-        .db
-        .run(move |conn| Ok(lots::get(conn, &org, &tender_id, &lot_id)))
-        .await??;
+    let (_, lot) = lots::get(&state.db, principal.org, tender_id, lot_id).await?;
     Ok(with_etag(lot.version, &lot_view(&lot)))
 }
 
@@ -449,14 +413,7 @@ async fn move_lot(
     transition: Transition,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
-    let lot = state
-        .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                lots::transition(conn, &actor, &tender_id, &lot_id, transition)
-            }))
-        })
-        .await??;
+    let lot = lots::transition(&state.db, actor, tender_id, lot_id, transition).await?;
     Ok(with_etag(lot.version, &lot_view(&lot)))
 }
 

@@ -12,7 +12,7 @@ use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{SchemaType, Type};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder, Schema};
 
-use crate::error::ApiError;
+use crate::api::problem::ApiError;
 
 pub async fn refuse_control_characters_in_url(
     req: ServiceRequest,
@@ -133,6 +133,7 @@ fn is_text(schema_type: &SchemaType) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
     use super::*;
 
     #[test]

@@ -3,8 +3,8 @@
 use actix_web::{get, web};
 
 use super::responses::{AuthProblems, InternalProblem};
+use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role};
-use crate::error::ApiError;
 
 /// The caller as socval sees it: subject, organisation and the roles it may act in.
 /// Any socval role may call it; a valid token that grants none is refused with 403.

@@ -1,19 +1,16 @@
 //! Bearer JWT verification → [`Principal`], and role checks.
 //!
-//! Every failure to authenticate is a 401 with a short reason (the token's content is never
-//! echoed); a valid token without a permitted role is a 403. Handlers take a `Principal`
-//! argument and call [`Principal::require_any`].
+//! Every failure to authenticate is an [`AuthError::Unauthorized`] with a short reason (the
+//! token's content is never echoed); a valid token without a permitted role is
+//! [`AuthError::Forbidden`]. The HTTP edge extracts a `Principal` from each request (`api::caller`)
+//! and handlers call [`Principal::require_any`].
 
 mod keys;
 mod rate_limit;
 pub mod token;
 
 use std::collections::HashSet;
-use std::future::{Ready, ready};
 
-use actix_web::dev::Payload;
-use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
 use serde::{Deserialize, Serialize};
@@ -22,7 +19,20 @@ use utoipa::ToSchema;
 use self::keys::VerificationKey;
 use self::rate_limit::RateLimiter;
 use crate::config::{Config, ConfigError};
-use crate::error::ApiError;
+
+/// Why a caller may not go on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No token, or one that does not verify (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A valid token without a role the operation allows (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Over this replica's rate limit for the caller (429).
+    #[error("too many requests for this token; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+}
 
 /// Clock skew tolerated on `exp`/`nbf`/`iat` between the token issuer and us.
 const LEEWAY_SECONDS: u64 = 30;
@@ -99,12 +109,12 @@ pub struct Principal {
 impl Principal {
     /// Allows the call when the caller holds at least one of `allowed` (403 otherwise), and names
     /// the role it acts in — the one its audit events record.
-    pub fn require_any(&self, allowed: &[Role]) -> Result<Role, ApiError> {
+    pub fn require_any(&self, allowed: &[Role]) -> Result<Role, AuthError> {
         if let Some(role) = self.roles.iter().find(|r| allowed.contains(r)) {
             Ok(*role)
         } else {
             let names: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
-            Err(ApiError::Forbidden(format!(
+            Err(AuthError::Forbidden(format!(
                 "this operation needs one of the roles: {}",
                 names.join(", ")
             )))
@@ -133,7 +143,7 @@ impl Authenticator {
         })
     }
 
-    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         let header =
             decode_header(token).map_err(|_| unauthorized("the token is not a well-formed JWT"))?;
         if header.crit.is_some() {
@@ -183,10 +193,33 @@ impl Authenticator {
 }
 
 impl Authenticator {
+    /// The caller of a request whose `Authorization` header is `header`: its token verified and,
+    /// with a rate limit configured, its budget charged. Every `/v1` handler takes a `Principal`
+    /// and no other route does, so metering here limits exactly the business API, per verified
+    /// caller, before any body is read.
+    pub fn admit(&self, header: Option<&[u8]>) -> Result<Principal, AuthError> {
+        let header = header
+            .ok_or_else(|| unauthorized("an `Authorization: Bearer <token>` header is required"))?;
+        let token = std::str::from_utf8(header)
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
+        let principal = self.verify(token)?;
+        if let Some(limiter) = &self.rate_limit {
+            limiter.check(&principal)?;
+        }
+        Ok(principal)
+    }
+
     /// RFC 7519 leaves `iat` unchecked; we refuse a token issued in the future (a wrong clock or
     /// a forged time) and one that lives longer than the configured maximum, so a leaked token
     /// is worth a day at most. Without `iat`, what remains of its life is held to the maximum.
-    fn check_lifetime(&self, claims: &Claims) -> Result<(), ApiError> {
+    fn check_lifetime(&self, claims: &Claims) -> Result<(), AuthError> {
         let now = jsonwebtoken::get_current_timestamp();
         if claims
             .iat
@@ -204,7 +237,7 @@ impl Authenticator {
     }
 }
 
-fn principal_from(claims: Claims) -> Result<Principal, ApiError> {
+fn principal_from(claims: Claims) -> Result<Principal, AuthError> {
     // Every row belongs to an org: a token naming none (or no one) cannot be scoped.
     if claims.org.trim().is_empty() || claims.sub.trim().is_empty() {
         return Err(unauthorized(
@@ -233,44 +266,8 @@ fn principal_from(claims: Claims) -> Result<Principal, ApiError> {
     })
 }
 
-fn unauthorized(reason: &str) -> ApiError {
-    ApiError::Unauthorized(reason.into())
-}
-
-impl FromRequest for Principal {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
-    }
-}
-
-fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let authenticator = req
-        .app_data::<web::Data<Authenticator>>()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no authenticator configured")))?;
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| unauthorized("an `Authorization: Bearer <token>` header is required"))?;
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-    let principal = authenticator.verify(token)?;
-    // Every `/v1` handler takes a `Principal` and no other route does: metering here limits
-    // exactly the business API, per verified caller, before any body is read.
-    if let Some(limiter) = &authenticator.rate_limit {
-        limiter.check(&principal)?;
-    }
-    Ok(principal)
+fn unauthorized(reason: &str) -> AuthError {
+    AuthError::Unauthorized(reason.into())
 }
 
 #[cfg(test)]
@@ -339,6 +336,6 @@ mod tests {
         let err = principal
             .require_any(&[Role::Platform, Role::Commercial])
             .unwrap_err();
-        assert!(matches!(err, ApiError::Forbidden(ref m) if m.contains("platform, commercial")));
+        assert!(matches!(err, AuthError::Forbidden(ref m) if m.contains("platform, commercial")));
     }
 }

@@ -12,9 +12,9 @@ use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter as Gcra};
 
+use super::AuthError;
 use super::Principal;
 use crate::config::Config;
-use crate::error::ApiError;
 
 type Key = (String, String);
 
@@ -38,7 +38,7 @@ impl RateLimiter {
     }
 
     /// Counts one request of `principal`, refusing it (429) once its bucket is empty.
-    pub fn check(&self, principal: &Principal) -> Result<(), ApiError> {
+    pub fn check(&self, principal: &Principal) -> Result<(), AuthError> {
         // A bucket that has refilled completely says nothing a new one would not: dropping those
         // now and then keeps the table as small as the set of recently active callers.
         if self
@@ -52,7 +52,7 @@ impl RateLimiter {
         self.buckets.check_key(&key).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.buckets.clock().now());
             // Rounded up: a client that waits as long as `Retry-After` says is let through.
-            ApiError::RateLimited {
+            AuthError::RateLimited {
                 retry_after_secs: wait.as_secs() + 1,
             }
         })
@@ -93,7 +93,7 @@ mod tests {
             limiter.check(&alice).unwrap();
         }
         match limiter.check(&alice) {
-            Err(ApiError::RateLimited { retry_after_secs }) => {
+            Err(AuthError::RateLimited { retry_after_secs }) => {
                 assert!((1..=21).contains(&retry_after_secs), "{retry_after_secs}");
             }
             other => panic!("expected 429, got {other:?}"),

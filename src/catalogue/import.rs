@@ -12,8 +12,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::Builtin;
-use crate::error::FieldError;
 use crate::scoring::parse_exact;
+use crate::violation::Violation;
 
 /// The CSV columns, in the documented order; headers match case-insensitively, in any order.
 pub const CSV_COLUMNS: [&str; 9] = [
@@ -139,7 +139,7 @@ pub struct MeasureSetImport {
 pub fn from_json(
     body: MeasureSetJson,
     catalogue: &Builtin,
-) -> Result<MeasureSetImport, Vec<FieldError>> {
+) -> Result<MeasureSetImport, Vec<Violation>> {
     let metadata = ImportMetadata {
         name: body.name,
         version: body.version,
@@ -156,12 +156,12 @@ pub fn from_csv(
     metadata: ImportMetadata,
     bytes: &[u8],
     catalogue: &Builtin,
-) -> Result<MeasureSetImport, Vec<FieldError>> {
+) -> Result<MeasureSetImport, Vec<Violation>> {
     let (rows, errors) = read_csv(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
     check(metadata, rows, errors, catalogue)
 }
 
-fn read_csv(bytes: &[u8]) -> (Vec<MeasureRow>, Vec<FieldError>) {
+fn read_csv(bytes: &[u8]) -> (Vec<MeasureRow>, Vec<Violation>) {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes);
@@ -260,9 +260,9 @@ fn read_csv(bytes: &[u8]) -> (Vec<MeasureRow>, Vec<FieldError>) {
 fn check(
     metadata: ImportMetadata,
     rows: Vec<MeasureRow>,
-    mut errors: Vec<FieldError>,
+    mut errors: Vec<Violation>,
     catalogue: &Builtin,
-) -> Result<MeasureSetImport, Vec<FieldError>> {
+) -> Result<MeasureSetImport, Vec<Violation>> {
     let mut required = |pointer: &str, value: Option<String>| match value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
@@ -372,7 +372,7 @@ fn check(
 /// Checks the cells of one row, recording failures at `/measures/<row>/<column>`.
 struct RowCheck<'a> {
     index: usize,
-    errors: &'a mut Vec<FieldError>,
+    errors: &'a mut Vec<Violation>,
 }
 
 impl RowCheck<'_> {
@@ -442,12 +442,8 @@ impl RowCheck<'_> {
     }
 }
 
-fn error(pointer: impl Into<String>, code: &'static str, message: String) -> FieldError {
-    FieldError {
-        pointer: pointer.into(),
-        code: code.into(),
-        message,
-    }
+fn error(pointer: impl Into<String>, code: &'static str, message: String) -> Violation {
+    Violation::new(pointer, code, message)
 }
 
 /// Accepts a JSON string or number for a decimal cell, keeping a number's exact text.
@@ -480,11 +476,11 @@ mod tests {
         }
     }
 
-    fn csv(body: &str) -> Result<MeasureSetImport, Vec<FieldError>> {
+    fn csv(body: &str) -> Result<MeasureSetImport, Vec<Violation>> {
         from_csv(metadata(), body.as_bytes(), super::super::builtin())
     }
 
-    fn codes_at(errors: &[FieldError]) -> Vec<(String, String)> {
+    fn codes_at(errors: &[Violation]) -> Vec<(String, String)> {
         errors
             .iter()
             .map(|e| (e.pointer.clone(), e.code.to_string()))

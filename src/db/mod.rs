@@ -69,27 +69,38 @@ impl Db {
     /// Runs `work` with a pooled connection on the blocking pool. A panic inside `work` is
     /// raised again here, in the request's task, so the HTTP layer's guard answers it 500 like any
     /// other panic (not 503 "retry", which would invite the client to trigger it again).
-    pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
         let task = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
-            let mut conn = checkout(&pool)?;
+            let mut conn = checkout(&pool).map_err(E::from)?;
             work(&mut conn)
         });
         match task.await {
             Ok(outcome) => outcome,
             Err(failure) => match failure.try_into_panic() {
                 Ok(panic) => std::panic::resume_unwind(panic),
-                Err(_) => Err(DbError::Unavailable(
+                Err(_) => Err(E::from(DbError::Unavailable(
                     "the blocking task was cancelled".into(),
-                )),
+                ))),
             },
         }
+    }
+
+    /// [`Db::run`] inside [`write_transaction`]: `work` and its audit events commit together.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        self.run(|conn| write_transaction(conn, work)).await
     }
 
     /// Applies pending migrations on a fresh connection (used at start and by `socval migrate`).
@@ -185,7 +196,7 @@ mod tests {
         let panic = outcome.unwrap_err();
         assert_eq!(panic.downcast_ref::<&str>(), Some(&"a bug in a query"));
         assert!(
-            db.run(|_| Ok(7)).await.is_ok_and(|n| n == 7),
+            db.run(|_| Ok::<_, DbError>(7)).await.is_ok_and(|n| n == 7),
             "the pool serves on"
         );
     }

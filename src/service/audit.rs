@@ -15,9 +15,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::ServiceError;
+use super::{Db, ServiceError};
 use crate::auth::Role;
-use crate::db::audit_events::{self as repo, AuditEventRow, EventFacts, EventFilter};
+use crate::db::audit_events::{self as repo, EventFacts};
+pub use crate::db::audit_events::{AuditEventRow, EventFilter};
 use crate::db::{DbConnection, DbError};
 
 /// The `prev_hash` of an org's first event.
@@ -169,7 +170,7 @@ impl fmt::Display for InvalidReason {
 
 /// Re-walks `org`'s chain in `seq` order, a page at a time, and stops at the first event whose
 /// link or hash does not match.
-pub fn verify(conn: &mut DbConnection, org: &str) -> Result<Verification, ServiceError> {
+fn verify(conn: &mut DbConnection, org: &str) -> Result<Verification, ServiceError> {
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut events_checked = 0;
     let mut after_seq = None;
@@ -219,14 +220,20 @@ pub fn verify_orgs(
 }
 
 /// A page of the org's events that match `filter`, in chain order.
-pub fn list(
-    conn: &mut DbConnection,
-    org: &str,
-    filter: &EventFilter,
+pub async fn list(
+    db: &Db,
+    org: String,
+    filter: EventFilter,
     after_seq: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditEventRow>, ServiceError> {
-    Ok(repo::page(conn, org, filter, after_seq, limit)?)
+    db.run(move |conn| Ok(repo::page(conn, &org, &filter, after_seq, limit)?))
+        .await
+}
+
+/// Re-walks the org's chain.
+pub async fn verify_org(db: &Db, org: String) -> Result<Verification, ServiceError> {
+    db.run(move |conn| verify(conn, &org)).await
 }
 
 #[cfg(test)]

@@ -8,12 +8,14 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use super::idempotency::{self, Outcome, Recorded, RequestKey};
 use super::tenders::{external_id_conflict, now};
-use super::{Actor, ServiceError, lots};
+use super::{Actor, Code, Db, ServiceError, lots};
 use crate::db::DbConnection;
-use crate::db::bids::{self as repo, BidRow, CommitmentRow};
+use crate::db::bids as repo;
+pub use crate::db::bids::{BidRow, CommitmentRow};
 use crate::db::tenders::{LotLock, LotRow, TenderRow};
-use crate::error::FieldError;
+use crate::violation::Violation;
 
 pub const SUBMITTED: &str = "submitted";
 pub const WITHDRAWN: &str = "withdrawn";
@@ -41,8 +43,113 @@ pub struct NewCommitment {
 /// A stored bid with its commitments.
 pub type StoredBid = (BidRow, Vec<CommitmentRow>);
 
-/// Submits `bids` to an open lot in one go; `pointer(i)` prefixes the failures of bid `i`.
-pub fn submit(
+/// Where bids go: a lot of a tender.
+#[derive(Debug, Clone)]
+pub struct LotRef {
+    pub tender_id: String,
+    pub lot_id: String,
+}
+
+/// From the path of a lot's resources: `(tender_id, lot_id)`.
+impl From<(String, String)> for LotRef {
+    fn from((tender_id, lot_id): (String, String)) -> Self {
+        Self { tender_id, lot_id }
+    }
+}
+
+/// Submits `bids` to an open lot in one go (idempotent with `key`): all are stored, or none and
+/// every failure is listed, under `/bids/{i}` for a batch and at the root for a single bid.
+pub async fn submit(
+    db: &Db,
+    actor: Actor,
+    lot: LotRef,
+    bids: Vec<NewBid>,
+    batch: bool,
+    key: Option<RequestKey>,
+    render: impl FnOnce(&Vec<StoredBid>) -> Result<Recorded, ServiceError> + Send + 'static,
+) -> Result<Outcome, ServiceError> {
+    let pointer = move |i: usize| {
+        if batch {
+            format!("/bids/{i}")
+        } else {
+            String::new()
+        }
+    };
+    idempotency::once(
+        db,
+        key,
+        move |conn| submit_in(conn, &actor, &lot.tender_id, &lot.lot_id, bids, pointer),
+        render,
+    )
+    .await
+}
+
+pub async fn get(
+    db: &Db,
+    org: String,
+    lot: LotRef,
+    bid_id: String,
+) -> Result<StoredBid, ServiceError> {
+    db.run(move |conn| get_in(conn, &org, &lot.tender_id, &lot.lot_id, &bid_id))
+        .await
+}
+
+/// A page of a lot's bids, oldest first.
+pub async fn list(
+    db: &Db,
+    org: String,
+    lot: LotRef,
+    after_id: Option<String>,
+    limit: i64,
+) -> Result<Vec<StoredBid>, ServiceError> {
+    db.run(move |conn| {
+        list_in(
+            conn,
+            &org,
+            &lot.tender_id,
+            &lot.lot_id,
+            after_id.as_deref(),
+            limit,
+        )
+    })
+    .await
+}
+
+/// Withdraws a bid while the lot is open; it stays stored and takes no part in evaluation.
+pub async fn withdraw(
+    db: &Db,
+    actor: Actor,
+    lot: LotRef,
+    bid_id: String,
+) -> Result<StoredBid, ServiceError> {
+    db.write(move |conn| withdraw_in(conn, &actor, &lot.tender_id, &lot.lot_id, &bid_id))
+        .await
+}
+
+/// A person confirms which measure the commitment at `index` counts towards.
+pub async fn confirm_measure(
+    db: &Db,
+    actor: Actor,
+    lot: LotRef,
+    bid_id: String,
+    index: usize,
+    measure: String,
+) -> Result<StoredBid, ServiceError> {
+    db.write(move |conn| {
+        confirm_measure_in(
+            conn,
+            &actor,
+            &lot.tender_id,
+            &lot.lot_id,
+            &bid_id,
+            index,
+            &measure,
+        )
+    })
+    .await
+}
+
+fn submit_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -140,7 +247,7 @@ fn check(
     tender: &TenderRow,
     measures: &HashSet<String>,
     at: &str,
-    errors: &mut Vec<FieldError>,
+    errors: &mut Vec<Violation>,
 ) {
     if bid.supplier_name.trim().is_empty() {
         errors.push(error(
@@ -218,30 +325,30 @@ fn require_open(lot: &LotRow) -> Result<(), ServiceError> {
     if lot.status == lots::OPEN {
         Ok(())
     } else {
-        Err(ServiceError::Conflict {
-            code: "lot_not_open",
-            detail: format!(
+        Err(ServiceError::conflict(
+            Code::LotNotOpen,
+            format!(
                 "the lot is `{}`: bids are taken only while it is `open`",
                 lot.status
             ),
-        })
+        ))
     }
 }
 
-pub fn get(
+fn get_in(
     conn: &mut DbConnection,
     org: &str,
     tender_id: &str,
     lot_id: &str,
     bid_id: &str,
 ) -> Result<StoredBid, ServiceError> {
-    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
+    let (_, lot) = lots::get_in(conn, org, tender_id, lot_id)?;
     let bid = repo::find(conn, org, &lot.id, bid_id)?.ok_or(ServiceError::NotFound)?;
     let commitments = repo::commitments_of(conn, std::slice::from_ref(&bid.id))?;
     Ok((bid, commitments))
 }
 
-pub fn list(
+pub(super) fn list_in(
     conn: &mut DbConnection,
     org: &str,
     tender_id: &str,
@@ -249,7 +356,7 @@ pub fn list(
     after_id: Option<&str>,
     limit: i64,
 ) -> Result<Vec<StoredBid>, ServiceError> {
-    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
+    let (_, lot) = lots::get_in(conn, org, tender_id, lot_id)?;
     let bids = repo::list(conn, org, &lot.id, after_id, limit)?;
     let ids: Vec<String> = bids.iter().map(|b| b.id.clone()).collect();
     let mut commitments = repo::commitments_of(conn, &ids)?;
@@ -264,8 +371,7 @@ pub fn list(
         .collect())
 }
 
-/// Withdraws a bid while the lot is open; it stays stored and takes no part in evaluation.
-pub fn withdraw(
+fn withdraw_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -274,13 +380,13 @@ pub fn withdraw(
 ) -> Result<StoredBid, ServiceError> {
     let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Share)?;
     require_open(&lot)?;
-    let (mut bid, commitments) = get(conn, &actor.org, tender_id, lot_id, bid_id)?;
+    let (mut bid, commitments) = get_in(conn, &actor.org, tender_id, lot_id, bid_id)?;
     let at = now();
     if !repo::withdraw(conn, &bid, at)? {
-        return Err(ServiceError::Conflict {
-            code: "bid_withdrawn",
-            detail: "the bid is withdrawn already".into(),
-        });
+        return Err(ServiceError::conflict(
+            Code::BidWithdrawn,
+            "the bid is withdrawn already",
+        ));
     }
     bid.status = WITHDRAWN.into();
     bid.withdrawn_at = Some(at);
@@ -288,9 +394,8 @@ pub fn withdraw(
     Ok((bid, commitments))
 }
 
-/// A person confirms which measure a commitment counts towards (while the lot is open or being
-/// evaluated).
-pub fn confirm_measure(
+/// While the lot is open or being evaluated.
+fn confirm_measure_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -301,20 +406,20 @@ pub fn confirm_measure(
 ) -> Result<StoredBid, ServiceError> {
     let (tender, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Share)?;
     if lot.status != lots::OPEN && lot.status != lots::EVALUATING {
-        return Err(ServiceError::Conflict {
-            code: "mapping_frozen",
-            detail: format!(
+        return Err(ServiceError::conflict(
+            Code::MappingFrozen,
+            format!(
                 "the lot is `{}`: mappings change only while it is open or being evaluated",
                 lot.status
             ),
-        });
+        ));
     }
-    let (bid, _) = get(conn, &actor.org, tender_id, lot_id, bid_id)?;
+    let (bid, _) = get_in(conn, &actor.org, tender_id, lot_id, bid_id)?;
     let known = lots::resolve_measures(conn, &actor.org, &tender.measure_set)?
         .iter()
         .any(|m| m.code == measure);
     if !known {
-        return Err(super::invalid(
+        return Err(ServiceError::invalid(
             "/measure",
             "unknown_measure",
             format!("`{measure}` is not in the tender's measure set"),
@@ -331,7 +436,7 @@ pub fn confirm_measure(
         &bid.id,
         &json!({"commitment": index, "measure": measure}),
     )?;
-    get(conn, &actor.org, tender_id, lot_id, bid_id)
+    get_in(conn, &actor.org, tender_id, lot_id, bid_id)
 }
 
 fn bid_payload(bid: &BidRow, commitments: &[CommitmentRow]) -> serde_json::Value {
@@ -344,10 +449,6 @@ fn bid_payload(bid: &BidRow, commitments: &[CommitmentRow]) -> serde_json::Value
     })
 }
 
-fn error(prefix: &str, field: &str, code: &'static str, message: &str) -> FieldError {
-    FieldError {
-        pointer: format!("{prefix}{field}"),
-        code: code.into(),
-        message: message.into(),
-    }
+fn error(prefix: &str, field: &str, code: &'static str, message: &str) -> Violation {
+    Violation::new(format!("{prefix}{field}"), code, message)
 }

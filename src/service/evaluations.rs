@@ -8,19 +8,93 @@ use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use super::bids::LotRef;
 use super::marking::{self, MarkStatus};
 use super::tenders::now;
-use super::{Actor, ServiceError, bids, lots};
+use super::{Actor, Code, Db, ServiceError, bids, lots};
 use crate::catalogue;
 use crate::db::DbConnection;
-use crate::db::evaluations::{self as repo, AwardRow, EvaluationRow};
-use crate::db::tenders::LotLock;
-use crate::error::FieldError;
+use crate::db::evaluations as repo;
+pub use crate::db::evaluations::{AwardRow, EvaluationRow};
+use crate::db::tenders::{LotLock, LotRow, TenderRow};
 use crate::scoring::{self, Bid, Commitment, EvaluationInput, EvaluatorMarks, Supplier};
+use crate::violation::Violation;
 
 /// Runs the engine on the lot as it stands and stores the run; 422 lists every mark that is
 /// missing or awaits moderation, or every failure the engine finds.
-pub fn run(
+pub async fn run(db: &Db, actor: Actor, lot: LotRef) -> Result<EvaluationRow, ServiceError> {
+    db.write(move |conn| run_in(conn, &actor, &lot.tender_id, &lot.lot_id))
+        .await
+}
+
+/// The runs of a lot, oldest first.
+pub async fn list(db: &Db, org: String, lot: LotRef) -> Result<Vec<EvaluationRow>, ServiceError> {
+    db.run(move |conn| {
+        let (_, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
+        Ok(repo::evaluations_of(conn, &org, &lot.id)?)
+    })
+    .await
+}
+
+/// One run, with the tender and lot it belongs to.
+pub async fn get(
+    db: &Db,
+    org: String,
+    lot: LotRef,
+    id: String,
+) -> Result<(TenderRow, LotRow, EvaluationRow), ServiceError> {
+    db.run(move |conn| {
+        let (tender, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
+        let run = repo::find_evaluation(conn, &org, &lot.id, &id)?.ok_or(ServiceError::NotFound)?;
+        Ok((tender, lot, run))
+    })
+    .await
+}
+
+/// What an award decides: the run it rests on, and why.
+#[derive(Debug, Clone)]
+pub struct AwardDecision {
+    pub evaluation_id: String,
+    pub note: String,
+}
+
+/// Awards the lot on the strength of its newest evaluation run, whose single rank-1 bid wins, and
+/// records when the standstill period ends.
+pub async fn award(
+    db: &Db,
+    actor: Actor,
+    lot: LotRef,
+    decision: AwardDecision,
+    holidays: catalogue::standstill::BankHolidays,
+) -> Result<AwardRow, ServiceError> {
+    db.write(move |conn| {
+        award_in(
+            conn,
+            &actor,
+            &lot.tender_id,
+            &lot.lot_id,
+            &decision.evaluation_id,
+            decision.note,
+            &holidays,
+        )
+    })
+    .await
+}
+
+/// The runs of a tender (optionally one lot's) in time order; with `as_of`, only what each lot's
+/// latest run at that moment said.
+pub async fn history(
+    db: &Db,
+    org: String,
+    tender_id: String,
+    lot_id: Option<String>,
+    as_of: Option<chrono::NaiveDateTime>,
+) -> Result<Vec<EvaluationRow>, ServiceError> {
+    db.run(move |conn| history_in(conn, &org, &tender_id, lot_id.as_deref(), as_of))
+        .await
+}
+
+fn run_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -30,13 +104,13 @@ pub fn run(
     // committed, and an award (also exclusive) sees every run that committed before it.
     let (tender, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     if lot.status != lots::EVALUATING {
-        return Err(ServiceError::Conflict {
-            code: "lot_not_evaluating",
-            detail: format!(
+        return Err(ServiceError::conflict(
+            Code::LotNotEvaluating,
+            format!(
                 "the lot is `{}`: it is evaluated once closed (`evaluating`)",
                 lot.status
             ),
-        });
+        ));
     }
     let (scheme_version, scheme) = marking::current_scheme(conn, &actor.org, &lot.id)?;
     let measures = lots::resolve_measures(conn, &actor.org, &tender.measure_set)?;
@@ -56,7 +130,7 @@ pub fn run(
                     .or_default()
                     .insert(set.criterion_id.clone(), score);
             }
-            (status, None) => missing.push(FieldError {
+            (status, None) => missing.push(Violation {
                 pointer: format!("/bids/{}/marks/{}", set.bid_id, set.criterion_id),
                 code: status.as_str().into(),
                 message: match status {
@@ -81,7 +155,7 @@ pub fn run(
     }
 
     let mut engine_bids = Vec::new();
-    for (bid, commitments) in bids::list(conn, &actor.org, tender_id, lot_id, None, i64::MAX)? {
+    for (bid, commitments) in bids::list_in(conn, &actor.org, tender_id, lot_id, None, i64::MAX)? {
         if bid.status != bids::SUBMITTED {
             continue; // withdrawn bids take no part
         }
@@ -97,13 +171,16 @@ pub fn run(
             commitments: commitments
                 .into_iter()
                 .filter_map(|c| {
-                    let quantity = Decimal::from_str(c.quantity.as_deref()?).ok()?;
-                    Some(Commitment {
-                        measure: c.measure?,
-                        quantity,
-                    })
+                    let (Some(measure), Some(quantity)) = (c.measure, c.quantity) else {
+                        return None;
+                    };
+                    let row = format!("(bid {}, position {})", c.bid_id, c.position);
+                    Some(
+                        super::stored_decimal(&quantity, "commitments", row, "quantity")
+                            .map(|quantity| Commitment { measure, quantity }),
+                    )
                 })
-                .collect(),
+                .collect::<Result<_, _>>()?,
         });
     }
     let input = EvaluationInput {
@@ -115,7 +192,7 @@ pub fn run(
         evaluator_marks,
     };
     let result = scoring::evaluate(&input, catalogue::builtin()).map_err(|rejection| {
-        ServiceError::Invalid(rejection.errors.into_iter().map(FieldError::from).collect())
+        ServiceError::Invalid(rejection.errors.into_iter().map(Violation::from).collect())
     })?;
     let inputs = json!({
         "currency": input.currency, "framework": input.framework, "scheme": input.scheme,
@@ -146,34 +223,11 @@ pub fn run(
     Ok(row)
 }
 
-pub fn list(
-    conn: &mut DbConnection,
-    org: &str,
-    tender_id: &str,
-    lot_id: &str,
-) -> Result<Vec<EvaluationRow>, ServiceError> {
-    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
-    Ok(repo::evaluations_of(conn, org, &lot.id)?)
-}
-
-pub fn get(
-    conn: &mut DbConnection,
-    org: &str,
-    tender_id: &str,
-    lot_id: &str,
-    id: &str,
-) -> Result<EvaluationRow, ServiceError> {
-    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
-    repo::find_evaluation(conn, org, &lot.id, id)?.ok_or(ServiceError::NotFound)
-}
-
 fn corrupt(error: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Db(crate::db::DbError::Corrupt(error.to_string()))
+    ServiceError::corrupt(error)
 }
 
-/// Awards the lot on the strength of its newest evaluation run, whose single rank-1 bid wins, and
-/// records when the standstill period ends.
-pub fn award(
+fn award_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -184,21 +238,21 @@ pub fn award(
 ) -> Result<AwardRow, ServiceError> {
     let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     if lot.status != lots::EVALUATING {
-        return Err(ServiceError::Conflict {
-            code: "lot_not_evaluating",
-            detail: format!(
+        return Err(ServiceError::conflict(
+            Code::LotNotEvaluating,
+            format!(
                 "the lot is `{}`: only a lot under evaluation is awarded",
                 lot.status
             ),
-        });
+        ));
     }
     let run = repo::find_evaluation(conn, &actor.org, &lot.id, evaluation_id)?
         .ok_or(ServiceError::NotFound)?;
     if lot.latest_evaluation_id.as_deref() != Some(run.id.as_str()) {
-        return Err(ServiceError::Conflict {
-            code: "evaluation_superseded",
-            detail: "a newer evaluation of this lot exists: award on the latest one".into(),
-        });
+        return Err(ServiceError::conflict(
+            Code::EvaluationSuperseded,
+            "a newer evaluation of this lot exists: award on the latest one",
+        ));
     }
     let result: serde_json::Value = serde_json::from_str(&run.result).map_err(corrupt)?;
     let Some(winner) = result
@@ -206,18 +260,18 @@ pub fn award(
         .and_then(|w| w.as_str())
         .map(str::to_string)
     else {
-        return Err(ServiceError::Conflict {
-            code: "winner_undetermined",
-            detail: "the evaluation names no single winner (no qualified bid, or a tie at rank 1): a person must decide and re-run".into(),
-        });
+        return Err(ServiceError::conflict(
+            Code::WinnerUndetermined,
+            "the evaluation names no single winner (no qualified bid, or a tie at rank 1): a person must decide and re-run",
+        ));
     };
     let decided_at = now();
     if !crate::db::tenders::set_lot_status(conn, &lot, lots::EVALUATING, lots::AWARDED, decided_at)?
     {
-        return Err(ServiceError::Conflict {
-            code: "lot_not_evaluating",
-            detail: "the lot's status changed meanwhile".into(),
-        });
+        return Err(ServiceError::conflict(
+            Code::LotNotEvaluating,
+            "the lot's status changed meanwhile",
+        ));
     }
     let row = AwardRow {
         lot_id: lot.id.clone(),
@@ -241,9 +295,7 @@ pub fn award(
     Ok(row)
 }
 
-/// The runs of a tender (optionally one lot's) in time order; with `as_of`, only what each lot's
-/// latest run at that moment said.
-pub fn history(
+fn history_in(
     conn: &mut DbConnection,
     org: &str,
     tender_id: &str,

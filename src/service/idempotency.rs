@@ -11,9 +11,9 @@ use chrono::{SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use super::ServiceError;
+use super::{Code, Db, ServiceError};
+use crate::db::DbConnection;
 use crate::db::idempotency::{self as repo, IdempotencyRow};
-use crate::db::{DbConnection, write_transaction};
 
 /// A caller's key for one request: its org, the key, and a hash of what was asked.
 #[derive(Debug, Clone)]
@@ -32,19 +32,24 @@ pub struct Recorded {
     pub body: String,
 }
 
-/// Runs `work` in a write transaction, exactly once per key. Returns the response and whether it
-/// is a replay.
-pub fn once<F>(
-    conn: &mut DbConnection,
-    key: Option<&RequestKey>,
-    work: F,
-) -> Result<(Recorded, bool), ServiceError>
+/// What a creating use case answers: the response as first sent, and whether this is a replay.
+pub type Outcome = (Recorded, bool);
+
+/// Runs `work` in one write transaction, exactly once per key, and records the response that
+/// `render` (the HTTP edge's) makes of its result; a retry with the key gets that response again.
+pub async fn once<T, W, R>(
+    db: &Db,
+    key: Option<RequestKey>,
+    work: W,
+    render: R,
+) -> Result<Outcome, ServiceError>
 where
-    F: FnOnce(&mut DbConnection) -> Result<Recorded, ServiceError>,
+    W: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
+    R: FnOnce(&T) -> Result<Recorded, ServiceError> + Send + 'static,
 {
-    write_transaction(conn, |conn| {
+    db.write(move |conn| {
         let Some(key) = key else {
-            return work(conn).map(|recorded| (recorded, false));
+            return render(&work(conn)?).map(|recorded| (recorded, false));
         };
         if let DbConnection::Postgres(pg) = conn {
             diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1 || ':' || $2))")
@@ -55,10 +60,10 @@ where
         }
         if let Some(first) = repo::find(conn, &key.org, &key.key)? {
             if first.request_hash != key.request_hash {
-                return Err(ServiceError::Conflict {
-                    code: "idempotency_key_reused",
-                    detail: "this Idempotency-Key was used for a different request".into(),
-                });
+                return Err(ServiceError::conflict(
+                    Code::IdempotencyKeyReused,
+                    "this Idempotency-Key was used for a different request",
+                ));
             }
             let status = u16::try_from(first.status).unwrap_or(200);
             return Ok((
@@ -70,7 +75,7 @@ where
                 true,
             ));
         }
-        let recorded = work(conn)?;
+        let recorded = render(&work(conn)?)?;
         repo::insert(
             conn,
             &IdempotencyRow {
@@ -85,4 +90,5 @@ where
         )?;
         Ok((recorded, false))
     })
+    .await
 }

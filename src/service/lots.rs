@@ -4,14 +4,16 @@
 use chrono::NaiveDateTime;
 use serde_json::json;
 
+use super::idempotency::{self, Outcome, Recorded, RequestKey};
 use super::tenders::{NewLot, external_id_conflict, now};
-use super::{Actor, Expected, ServiceError, invalid};
+use super::{Actor, Code, Db, Expected, ServiceError};
 use crate::catalogue;
 use crate::db::DbConnection;
 use crate::db::measure_sets as measure_repo;
-use crate::db::tenders::{self as repo, LotLock, LotRow, SchemeRow, TenderRow};
-use crate::error::FieldError;
+pub use crate::db::tenders::SchemeRow;
+use crate::db::tenders::{self as repo, LotLock, LotRow, TenderRow};
 use crate::scoring::{self, Measure, Scheme, ValidationReport};
+use crate::violation::Violation;
 
 pub const DRAFT: &str = "draft";
 pub const OPEN: &str = "open";
@@ -55,7 +57,7 @@ impl Transition {
     }
 }
 
-pub fn insert(
+pub(super) fn insert(
     conn: &mut DbConnection,
     actor: &Actor,
     tender: &TenderRow,
@@ -85,8 +87,76 @@ pub fn insert(
     Ok(row)
 }
 
-/// Adds a lot to an existing tender.
-pub fn add(
+/// Adds a lot to an existing tender (idempotent with `key`).
+pub async fn add(
+    db: &Db,
+    actor: Actor,
+    tender_id: String,
+    lot: NewLot,
+    key: Option<RequestKey>,
+    render: impl FnOnce(&LotRow) -> Result<Recorded, ServiceError> + Send + 'static,
+) -> Result<Outcome, ServiceError> {
+    idempotency::once(
+        db,
+        key,
+        move |conn| add_in(conn, &actor, &tender_id, lot),
+        render,
+    )
+    .await
+}
+
+/// A lot and its tender.
+pub async fn get(
+    db: &Db,
+    org: String,
+    tender_id: String,
+    lot_id: String,
+) -> Result<(TenderRow, LotRow), ServiceError> {
+    db.run(move |conn| get_in(conn, &org, &tender_id, &lot_id))
+        .await
+}
+
+/// Moves a lot's status, or refuses with 409 naming the current status and the moves allowed.
+pub async fn transition(
+    db: &Db,
+    actor: Actor,
+    tender_id: String,
+    lot_id: String,
+    transition: Transition,
+) -> Result<LotRow, ServiceError> {
+    db.write(move |conn| transition_in(conn, &actor, &tender_id, &lot_id, transition))
+        .await
+}
+
+/// Stores a new version of a lot's scheme after the engine accepts it (warnings are returned),
+/// when `expected` accepts the current version (`If-Match`).
+pub async fn put_scheme(
+    db: &Db,
+    actor: Actor,
+    tender_id: String,
+    lot_id: String,
+    scheme: Scheme,
+    expected: Expected,
+) -> Result<(SchemeRow, ValidationReport), ServiceError> {
+    db.write(move |conn| put_scheme_in(conn, &actor, &tender_id, &lot_id, &scheme, &expected))
+        .await
+}
+
+/// The lot's current scheme.
+pub async fn get_scheme(
+    db: &Db,
+    org: String,
+    tender_id: String,
+    lot_id: String,
+) -> Result<SchemeRow, ServiceError> {
+    db.run(move |conn| {
+        let (_, lot) = get_in(conn, &org, &tender_id, &lot_id)?;
+        repo::latest_scheme(conn, &org, &lot.id)?.ok_or(ServiceError::NotFound)
+    })
+    .await
+}
+
+fn add_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -104,7 +174,7 @@ pub fn add(
     Ok(row)
 }
 
-pub fn get(
+pub(super) fn get_in(
     conn: &mut DbConnection,
     org: &str,
     tender_id: &str,
@@ -115,10 +185,10 @@ pub fn get(
     Ok((tender, lot))
 }
 
-/// [`get`] for a write that depends on the lot's state: the lot's row stays locked as `lock` says
+/// [`get_in`] for a write that depends on the lot's state: the lot's row stays locked as `lock` says
 /// until the transaction ends, so the state checked is the state at commit. Every write that
 /// reads a lot's status, its scheme version or its newest run goes through here.
-pub fn lock(
+pub(super) fn lock(
     conn: &mut DbConnection,
     org: &str,
     tender_id: &str,
@@ -130,8 +200,7 @@ pub fn lock(
     Ok((tender, lot))
 }
 
-/// Moves a lot's status, or refuses with 409 naming the current status and the moves allowed.
-pub fn transition(
+fn transition_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -142,9 +211,9 @@ pub fn transition(
     let (from, to) = transition.rule();
     if !from.contains(&lot.status.as_str()) {
         let allowed = Transition::allowed_from(&lot.status);
-        return Err(ServiceError::Conflict {
-            code: "invalid_transition",
-            detail: format!(
+        return Err(ServiceError::conflict(
+            Code::InvalidTransition,
+            format!(
                 "the lot is `{}`: `{}` is not possible; allowed: {}",
                 lot.status,
                 transition.name(),
@@ -154,20 +223,20 @@ pub fn transition(
                     allowed.join(", ")
                 }
             ),
-        });
+        ));
     }
     if transition == Transition::Open && lot.scheme_version == 0 {
-        return Err(ServiceError::Conflict {
-            code: "scheme_required",
-            detail: "a lot opens for bids only once its scheme is set (PUT …/scheme)".into(),
-        });
+        return Err(ServiceError::conflict(
+            Code::SchemeRequired,
+            "a lot opens for bids only once its scheme is set (PUT …/scheme)",
+        ));
     }
     let at = now();
     if !repo::set_lot_status(conn, &lot, &lot.status, to, at)? {
-        return Err(ServiceError::Conflict {
-            code: "invalid_transition",
-            detail: "the lot's status changed meanwhile; read it again".into(),
-        });
+        return Err(ServiceError::conflict(
+            Code::InvalidTransition,
+            "the lot's status changed meanwhile; read it again",
+        ));
     }
     let from_status = std::mem::replace(&mut lot.status, to.to_string());
     lot.version += 1;
@@ -182,9 +251,7 @@ pub fn transition(
     Ok(lot)
 }
 
-/// Stores a new version of a lot's scheme after the engine accepts it (warnings are returned),
-/// when `expected` accepts the current version (`If-Match`).
-pub fn put_scheme(
+fn put_scheme_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -195,13 +262,13 @@ pub fn put_scheme(
     let (tender, lot) = lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     expected.check(lot.scheme_version)?;
     if lot.status != DRAFT && lot.status != OPEN {
-        return Err(ServiceError::Conflict {
-            code: "scheme_frozen",
-            detail: format!(
+        return Err(ServiceError::conflict(
+            Code::SchemeFrozen,
+            format!(
                 "the lot is `{}`: its scheme is frozen once it leaves `open`",
                 lot.status
             ),
-        });
+        ));
     }
     let measures = resolve_measures(conn, &actor.org, &tender.measure_set)?;
     let report = scoring::validate_stored(
@@ -210,32 +277,32 @@ pub fn put_scheme(
         Some(&tender.framework),
         catalogue::builtin(),
     );
-    let mut errors: Vec<FieldError> = report
+    let mut errors: Vec<Violation> = report
         .errors
         .iter()
-        .map(|issue| FieldError {
-            pointer: issue
-                .pointer
-                .strip_prefix("/scheme")
-                .unwrap_or(&issue.pointer)
-                .to_string(),
-            code: issue.code.as_str().into(),
-            message: issue.message.clone(),
+        .map(|issue| {
+            Violation::new(
+                issue
+                    .pointer
+                    .strip_prefix("/scheme")
+                    .unwrap_or(&issue.pointer),
+                issue.code.as_str(),
+                issue.message.clone(),
+            )
         })
         .collect();
     let authority_type = serde_json::to_value(scheme.authority_type).ok();
     if authority_type.as_ref().and_then(|v| v.as_str()) != Some(tender.authority_type.as_str()) {
-        errors.push(FieldError {
-            pointer: "/authority_type".into(),
-            code: "authority_type_mismatch".into(),
-            message: format!("the tender's authority type is `{}`", tender.authority_type),
-        });
+        errors.push(Violation::new(
+            "/authority_type",
+            "authority_type_mismatch",
+            format!("the tender's authority type is `{}`", tender.authority_type),
+        ));
     }
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    let body =
-        serde_json::to_string(scheme).map_err(|e| invalid("/", "invalid_body", e.to_string()))?;
+    let body = serde_json::to_string(scheme).map_err(|e| ServiceError::Internal(e.into()))?;
     let version = lot.scheme_version + 1;
     let row = SchemeRow {
         lot_id: lot.id.clone(),
@@ -257,19 +324,9 @@ pub fn put_scheme(
     Ok((row, report))
 }
 
-pub fn get_scheme(
-    conn: &mut DbConnection,
-    org: &str,
-    tender_id: &str,
-    lot_id: &str,
-) -> Result<SchemeRow, ServiceError> {
-    let (_, lot) = get(conn, org, tender_id, lot_id)?;
-    repo::latest_scheme(conn, org, &lot.id)?.ok_or(ServiceError::NotFound)
-}
-
 /// A tender may pin the built-in set, or an imported set whose values its org may see (pinning a
 /// hidden set would leak its values through every score).
-pub fn pinnable_measure_set(
+pub(super) fn pinnable_measure_set(
     conn: &mut DbConnection,
     org: &str,
     id: &str,
@@ -280,7 +337,7 @@ pub fn pinnable_measure_set(
     }
     match measure_repo::find(conn, id)? {
         Some(set) if set.redistributable || set.owner_org == org => Ok(()),
-        _ => Err(invalid(
+        _ => Err(ServiceError::invalid(
             pointer,
             "unknown_measure_set",
             format!("no measure set `{id}` is available to this org"),
@@ -289,7 +346,7 @@ pub fn pinnable_measure_set(
 }
 
 /// The engine's measures of a pinned set.
-pub fn resolve_measures(
+pub(super) fn resolve_measures(
     conn: &mut DbConnection,
     org: &str,
     id: &str,

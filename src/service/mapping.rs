@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::ServiceError;
+use super::{Db, ServiceError};
 use crate::catalogue::suggest::{SuggestDoc, Suggester, Suggestion};
 use crate::catalogue::{self};
 use crate::db::DbConnection;
@@ -17,32 +17,19 @@ pub struct SuggesterCache {
 
 impl SuggesterCache {
     /// The index of a measure set, built now if this process has not built it yet.
-    pub fn index(
-        &self,
-        conn: &mut DbConnection,
-        set_id: &str,
-    ) -> Result<Arc<Suggester>, ServiceError> {
-        if let Some(index) = self.lock().get(set_id) {
+    pub async fn index(&self, db: &Db, set_id: String) -> Result<Arc<Suggester>, ServiceError> {
+        if let Some(index) = self.lock().get(&set_id) {
             return Ok(index.clone());
         }
-        let docs: Vec<SuggestDoc> = match catalogue::builtin().measure_set(set_id) {
+        let docs: Vec<SuggestDoc> = match catalogue::builtin().measure_set(&set_id) {
             Some(set) => set.measures.iter().map(SuggestDoc::from).collect(),
             None => {
-                repo::find(conn, set_id)?.ok_or(ServiceError::NotFound)?;
-                repo::all_measures(conn, set_id)?
-                    .into_iter()
-                    .map(|m| SuggestDoc {
-                        outcomes: m.outcome_codes().map(str::to_string).collect(),
-                        code: m.code,
-                        name: m.name,
-                        description: m.description,
-                        unit: m.unit,
-                    })
-                    .collect()
+                let id = set_id.clone();
+                db.run(move |conn| imported_docs(conn, &id)).await?
             }
         };
         let index = Arc::new(Suggester::new(docs));
-        self.lock().insert(set_id.to_string(), index.clone());
+        self.lock().insert(set_id, index.clone());
         Ok(index)
     }
 
@@ -52,6 +39,20 @@ impl SuggesterCache {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+fn imported_docs(conn: &mut DbConnection, set_id: &str) -> Result<Vec<SuggestDoc>, ServiceError> {
+    repo::find(conn, set_id)?.ok_or(ServiceError::NotFound)?;
+    Ok(repo::all_measures(conn, set_id)?
+        .into_iter()
+        .map(|m| SuggestDoc {
+            outcomes: m.outcome_codes().map(str::to_string).collect(),
+            code: m.code,
+            name: m.name,
+            description: m.description,
+            unit: m.unit,
+        })
+        .collect())
 }
 
 /// The best `limit` measures for `text`, only those serving `framework` when one is named (their

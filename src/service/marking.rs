@@ -2,16 +2,17 @@
 //! scale, the moderation view and consensus marks, and the rule for the mark the engine uses.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use super::bids::LotRef;
 use super::tenders::now;
-use super::{Actor, ServiceError, invalid, lots};
+use super::{Actor, Code, Db, ServiceError, lots};
 use crate::db::DbConnection;
 use crate::db::bids as bid_repo;
-use crate::db::evaluations::{self as repo, DeclarationRow, EvaluatorRow, MarkRow, ModeratedRow};
+use crate::db::evaluations as repo;
+pub use crate::db::evaluations::{DeclarationRow, EvaluatorRow, MarkRow, ModeratedRow};
 use crate::db::tenders::{self as tender_repo, LotLock, LotRow, TenderRow};
 use crate::scoring::{CriterionType, Scale, Scheme, SocialValueMethod};
 
@@ -33,22 +34,109 @@ pub fn scored_criteria(scheme: &Scheme) -> Vec<(&str, &Scale)> {
 }
 
 /// The lot's current scheme.
-pub fn current_scheme(
+pub(super) fn current_scheme(
     conn: &mut DbConnection,
     org: &str,
     lot_id: &str,
 ) -> Result<(i32, Scheme), ServiceError> {
-    let row =
-        tender_repo::latest_scheme(conn, org, lot_id)?.ok_or_else(|| ServiceError::Conflict {
-            code: "scheme_required",
-            detail: "the lot has no scheme".into(),
-        })?;
-    let scheme =
-        serde_json::from_str(&row.body).map_err(|e| crate::db::DbError::Corrupt(e.to_string()))?;
+    let row = tender_repo::latest_scheme(conn, org, lot_id)?
+        .ok_or_else(|| ServiceError::conflict(Code::SchemeRequired, "the lot has no scheme"))?;
+    let scheme = serde_json::from_str(&row.body).map_err(|e| {
+        ServiceError::corrupt(format!(
+            "schemes row (lot {lot_id}, version {}): column body: {e}",
+            row.version
+        ))
+    })?;
     Ok((row.version, scheme))
 }
 
-pub fn assign(
+/// Assigns `sub` to evaluate the lot.
+pub async fn assign(
+    db: &Db,
+    actor: Actor,
+    lot: LotRef,
+    sub: String,
+) -> Result<EvaluatorRow, ServiceError> {
+    db.write(move |conn| assign_in(conn, &actor, &lot.tender_id, &lot.lot_id, &sub))
+        .await
+}
+
+pub async fn evaluators(
+    db: &Db,
+    org: String,
+    lot: LotRef,
+) -> Result<Vec<EvaluatorRow>, ServiceError> {
+    db.run(move |conn| {
+        let (_, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
+        Ok(repo::evaluators_of(conn, &org, &lot.id)?)
+    })
+    .await
+}
+
+/// What an evaluator declares: a conflict of interest (with one bid, or the whole lot) or none.
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    pub conflict: bool,
+    pub bid_id: Option<String>,
+    pub details: String,
+}
+
+/// An assigned evaluator declares a conflict of interest or none.
+pub async fn declare(
+    db: &Db,
+    actor: Actor,
+    lot: LotRef,
+    declaration: Declaration,
+) -> Result<DeclarationRow, ServiceError> {
+    db.write(move |conn| declare_in(conn, &actor, &lot.tender_id, &lot.lot_id, declaration))
+        .await
+}
+
+/// The marks of a lot the caller may see.
+pub async fn marks(db: &Db, actor: Actor, lot: LotRef) -> Result<Vec<MarkRow>, ServiceError> {
+    db.run(move |conn| marks_in(conn, &actor, &lot.tender_id, &lot.lot_id))
+        .await
+}
+
+/// The lot's mark sets, for moderation.
+pub async fn moderation(db: &Db, org: String, lot: LotRef) -> Result<Vec<MarkSet>, ServiceError> {
+    db.run(move |conn| {
+        let (_, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
+        mark_sets(conn, &org, &lot.id)
+    })
+    .await
+}
+
+/// A mark as given: the score and why.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    pub score: Decimal,
+    pub rationale: String,
+}
+
+/// An evaluator's own mark for one bid and criterion.
+pub async fn put_mark(
+    db: &Db,
+    actor: Actor,
+    target: MarkTarget,
+    mark: Mark,
+) -> Result<MarkRow, ServiceError> {
+    db.write(move |conn| put_mark_in(conn, &actor, &target, mark.score, mark.rationale))
+        .await
+}
+
+/// The consensus mark agreed at moderation (commercial).
+pub async fn put_moderated(
+    db: &Db,
+    actor: Actor,
+    target: MarkTarget,
+    mark: Mark,
+) -> Result<ModeratedRow, ServiceError> {
+    db.write(move |conn| put_moderated_in(conn, &actor, &target, mark.score, mark.rationale))
+        .await
+}
+
+fn assign_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
@@ -57,10 +145,10 @@ pub fn assign(
 ) -> Result<EvaluatorRow, ServiceError> {
     let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     if repo::is_evaluator(conn, &actor.org, &lot.id, sub)? {
-        return Err(ServiceError::Conflict {
-            code: "evaluator_assigned",
-            detail: format!("`{sub}` evaluates this lot already"),
-        });
+        return Err(ServiceError::conflict(
+            Code::EvaluatorAssigned,
+            format!("`{sub}` evaluates this lot already"),
+        ));
     }
     let row = EvaluatorRow {
         lot_id: lot.id.clone(),
@@ -80,32 +168,23 @@ pub fn assign(
     Ok(row)
 }
 
-pub fn evaluators(
-    conn: &mut DbConnection,
-    org: &str,
-    tender_id: &str,
-    lot_id: &str,
-) -> Result<Vec<EvaluatorRow>, ServiceError> {
-    let (_, lot) = lots::get(conn, org, tender_id, lot_id)?;
-    Ok(repo::evaluators_of(conn, org, &lot.id)?)
-}
-
-/// An assigned evaluator declares a conflict of interest (with one bid, or the whole lot) or none.
-pub fn declare(
+fn declare_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
     lot_id: &str,
-    conflict: bool,
-    bid_id: Option<String>,
-    details: String,
+    Declaration {
+        conflict,
+        bid_id,
+        details,
+    }: Declaration,
 ) -> Result<DeclarationRow, ServiceError> {
     let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Share)?;
     require_assigned(conn, actor, &lot.id)?;
     if let Some(bid) = &bid_id
         && bid_repo::find(conn, &actor.org, &lot.id, bid)?.is_none()
     {
-        return Err(invalid(
+        return Err(ServiceError::invalid(
             "/bid_id",
             "unknown_bid",
             format!("no bid `{bid}` in this lot"),
@@ -140,22 +219,22 @@ fn require_assigned(
     if repo::is_evaluator(conn, &actor.org, lot_id, &actor.sub)? {
         Ok(())
     } else {
-        Err(ServiceError::Denied {
-            code: "not_assigned",
-            detail: "you are not an evaluator of this lot".into(),
-        })
+        Err(ServiceError::denied(
+            Code::NotAssigned,
+            "you are not an evaluator of this lot",
+        ))
     }
 }
 
-/// The marks of a lot: an evaluator's own only (until moderation the others' are not its to see),
-/// or everyone's for those who moderate or audit.
-pub fn marks(
+/// An evaluator's own only (until moderation the others' are not its to see), or everyone's for
+/// those who moderate or audit.
+fn marks_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender_id: &str,
     lot_id: &str,
 ) -> Result<Vec<MarkRow>, ServiceError> {
-    let (_, lot) = lots::get(conn, &actor.org, tender_id, lot_id)?;
+    let (_, lot) = lots::get_in(conn, &actor.org, tender_id, lot_id)?;
     let all = repo::marks_of_lot(conn, &actor.org, &lot.id)?;
     if actor.role != crate::auth::Role::Evaluator {
         return Ok(all);
@@ -175,8 +254,7 @@ pub struct MarkTarget {
     pub criterion_id: String,
 }
 
-/// An evaluator's own mark for one bid and criterion.
-pub fn put_mark(
+fn put_mark_in(
     conn: &mut DbConnection,
     actor: &Actor,
     target: &MarkTarget,
@@ -192,20 +270,19 @@ pub fn put_mark(
     require_assigned(conn, actor, &lot.id)?;
     let declarations = repo::declarations_of(conn, &actor.org, &lot.id, &actor.sub)?;
     if declarations.is_empty() {
-        return Err(ServiceError::Denied {
-            code: "conflict_declaration_required",
-            detail: "declare your conflicts of interest (or none) for this lot before marking"
-                .into(),
-        });
+        return Err(ServiceError::denied(
+            Code::ConflictDeclarationRequired,
+            "declare your conflicts of interest (or none) for this lot before marking",
+        ));
     }
     if declarations
         .iter()
         .any(|d| d.conflict && d.bid_id.as_deref().is_none_or(|b| b == bid_id))
     {
-        return Err(ServiceError::Denied {
-            code: "conflict_of_interest",
-            detail: "you declared a conflict of interest with this bid".into(),
-        });
+        return Err(ServiceError::denied(
+            Code::ConflictOfInterest,
+            "you declared a conflict of interest with this bid",
+        ));
     }
     let bid = markable_bid(
         conn,
@@ -237,8 +314,7 @@ pub fn put_mark(
     Ok(row)
 }
 
-/// The consensus mark agreed at moderation (commercial).
-pub fn put_moderated(
+fn put_moderated_in(
     conn: &mut DbConnection,
     actor: &Actor,
     target: &MarkTarget,
@@ -314,7 +390,7 @@ fn markable_bid(
     let (_, scheme) = current_scheme(conn, org, &lot.id)?;
     check_score(&scheme, criterion_id, score)?;
     if rationale.trim().is_empty() {
-        return Err(invalid(
+        return Err(ServiceError::invalid(
             "/rationale",
             "required",
             "a mark needs its rationale",
@@ -327,17 +403,17 @@ fn require_evaluating(status: &str) -> Result<(), ServiceError> {
     if status == lots::EVALUATING {
         Ok(())
     } else {
-        Err(ServiceError::Conflict {
-            code: "lot_not_evaluating",
-            detail: format!("the lot is `{status}`: marks are given only while it is `evaluating`"),
-        })
+        Err(ServiceError::conflict(
+            Code::LotNotEvaluating,
+            format!("the lot is `{status}`: marks are given only while it is `evaluating`"),
+        ))
     }
 }
 
 fn check_score(scheme: &Scheme, criterion_id: &str, score: Decimal) -> Result<(), ServiceError> {
     let scored = scored_criteria(scheme);
     let Some((_, scale)) = scored.iter().find(|(id, _)| *id == criterion_id) else {
-        return Err(invalid(
+        return Err(ServiceError::invalid(
             "/criterion",
             "mark_not_expected",
             format!("`{criterion_id}` is not a criterion people mark in this scheme"),
@@ -348,7 +424,7 @@ fn check_score(scheme: &Scheme, criterion_id: &str, score: Decimal) -> Result<()
         .as_ref()
         .is_none_or(|levels| levels.contains(&score));
     if score < scale.min || score > scale.max || !in_levels {
-        return Err(invalid(
+        return Err(ServiceError::invalid(
             "/score",
             "mark_out_of_scale",
             format!(
@@ -386,7 +462,7 @@ impl MarkStatus {
     }
 }
 
-/// Every evaluator's mark and the consensus, for one bid and criterion.
+/// Every evaluator's mark and the consensus, for one bid and criterion, with their scores read.
 #[derive(Debug, Clone)]
 pub struct MarkSet {
     pub bid_id: String,
@@ -394,32 +470,26 @@ pub struct MarkSet {
     pub scale: Scale,
     pub marks: Vec<MarkRow>,
     pub moderated: Option<ModeratedRow>,
+    /// The score of each of `marks`, in order.
+    scores: Vec<Decimal>,
+    moderated_score: Option<Decimal>,
 }
 
 impl MarkSet {
     /// The mark the engine uses: the moderated one; with one evaluator and no moderation, theirs.
     pub fn effective(&self) -> (MarkStatus, Option<Decimal>) {
-        if let Some(moderated) = &self.moderated {
-            return (
-                MarkStatus::Moderated,
-                Decimal::from_str(&moderated.score).ok(),
-            );
+        if let Some(score) = self.moderated_score {
+            return (MarkStatus::Moderated, Some(score));
         }
-        match self.marks.as_slice() {
+        match self.scores.as_slice() {
             [] => (MarkStatus::Missing, None),
-            [only] => (
-                MarkStatus::SingleEvaluator,
-                Decimal::from_str(&only.score).ok(),
-            ),
+            [only] => (MarkStatus::SingleEvaluator, Some(*only)),
             _ => (MarkStatus::Unmoderated, None),
         }
     }
 
     pub fn scores(&self) -> Vec<Decimal> {
-        self.marks
-            .iter()
-            .filter_map(|m| Decimal::from_str(&m.score).ok())
-            .collect()
+        self.scores.clone()
     }
 
     /// Highest minus lowest mark.
@@ -438,7 +508,7 @@ impl MarkSet {
 }
 
 /// The marks of every active bid on every scored criterion of the lot's current scheme.
-pub fn mark_sets(
+pub(super) fn mark_sets(
     conn: &mut DbConnection,
     org: &str,
     lot_id: &str,
@@ -461,12 +531,36 @@ pub fn mark_sets(
     for bid in bids.iter().filter(|b| b.status == super::bids::SUBMITTED) {
         for (criterion, scale) in scored_criteria(&scheme) {
             let key = (bid.id.clone(), criterion.to_string());
+            let marks = marks.remove(&key).unwrap_or_default();
+            let moderated = moderated.remove(&key);
+            let scores = marks
+                .iter()
+                .map(|m| {
+                    let row = format!(
+                        "(lot {lot_id}, bid {}, criterion {}, evaluator {})",
+                        m.bid_id, m.criterion_id, m.evaluator_sub
+                    );
+                    super::stored_decimal(&m.score, "marks", row, "score")
+                })
+                .collect::<Result<_, _>>()?;
+            let moderated_score = moderated
+                .as_ref()
+                .map(|m| {
+                    let row = format!(
+                        "(lot {lot_id}, bid {}, criterion {})",
+                        m.bid_id, m.criterion_id
+                    );
+                    super::stored_decimal(&m.score, "moderated_marks", row, "score")
+                })
+                .transpose()?;
             sets.push(MarkSet {
                 bid_id: bid.id.clone(),
                 criterion_id: criterion.to_string(),
                 scale: scale.clone(),
-                marks: marks.remove(&key).unwrap_or_default(),
-                moderated: moderated.remove(&key),
+                marks,
+                moderated,
+                scores,
+                moderated_score,
             });
         }
     }

@@ -5,17 +5,15 @@
 use chrono::{SubsecRound, Utc};
 use serde_json::json;
 
-use super::ServiceError;
-use super::audit::{self, AuditEvent};
-use crate::auth::{Principal, Role};
+use super::{Actor, Code, Db, ServiceError};
 use crate::catalogue::import::MeasureSetImport;
-use crate::db::measure_sets::{self as repo, MeasureRow, MeasureSetRow};
-use crate::db::{DbConnection, DbError, write_transaction};
+use crate::db::measure_sets as repo;
+pub use crate::db::measure_sets::{MeasureRow, MeasureSetRow};
 
 /// Stores a checked import as a new, immutable set, with its audit event, in one transaction.
-pub fn import(
-    conn: &mut DbConnection,
-    principal: &Principal,
+pub async fn import(
+    db: &Db,
+    actor: Actor,
     import: MeasureSetImport,
 ) -> Result<MeasureSetRow, ServiceError> {
     let id = uuid::Uuid::now_v7().to_string();
@@ -27,11 +25,11 @@ pub fn import(
         source: import.source,
         valid_from: import.valid_from.to_string(),
         redistributable: import.redistributable,
-        owner_org: principal.org.clone(),
-        created_by: principal.sub.clone(),
+        owner_org: actor.org.clone(),
+        created_by: actor.sub.clone(),
         created_at: Utc::now().naive_utc().trunc_subsecs(6),
         measure_count: i32::try_from(import.measures.len())
-            .map_err(|_| DbError::Corrupt("more measures than a set can hold".into()))?,
+            .map_err(|_| ServiceError::corrupt("more measures than a set can hold"))?,
     };
     let rows: Vec<MeasureRow> = import
         .measures
@@ -51,69 +49,72 @@ pub fn import(
             description: m.description,
         })
         .collect();
-    write_transaction(conn, |conn| {
+    db.write(move |conn| {
         if repo::exists(conn, &set.name, &set.version)? {
-            return Err(ServiceError::Conflict {
-                code: "measure_set_exists",
-                detail: format!(
+            return Err(ServiceError::conflict(
+                Code::MeasureSetExists,
+                format!(
                     "measure set `{}` version `{}` exists already: sets are immutable, import a new version",
                     set.name, set.version
                 ),
-            });
+            ));
         }
         repo::insert(conn, &set, &rows)?;
-        audit::append(
+        actor.audit(
             conn,
-            &AuditEvent {
-                org: &principal.org,
-                actor_sub: &principal.sub,
-                actor_role: Role::Admin,
-                action: "import",
-                entity: "measure_set",
-                entity_id: &set.id,
-                payload: &json!({
-                    "name": set.name, "version": set.version, "licence": set.licence,
-                    "source": set.source, "valid_from": set.valid_from,
-                    "redistributable": set.redistributable, "measures": set.measure_count,
-                }),
-            },
+            "import",
+            "measure_set",
+            &set.id,
+            &json!({
+                "name": set.name, "version": set.version, "licence": set.licence,
+                "source": set.source, "valid_from": set.valid_from,
+                "redistributable": set.redistributable, "measures": set.measure_count,
+            }),
         )?;
-        Ok(())
-    })?;
-    Ok(set)
+        Ok(set)
+    })
+    .await
 }
 
-/// Whether `principal` may see the proxy values of `set`.
-pub fn values_visible(set: &MeasureSetRow, principal: &Principal) -> bool {
-    set.redistributable || set.owner_org == principal.org
+/// Whether `org` may see the proxy values of `set`.
+pub fn values_visible(set: &MeasureSetRow, org: &str) -> bool {
+    set.redistributable || set.owner_org == org
 }
 
-pub fn list(
-    conn: &mut DbConnection,
-    after_id: Option<&str>,
+/// A page of the imported sets.
+pub async fn list(
+    db: &Db,
+    after_id: Option<String>,
     limit: i64,
 ) -> Result<Vec<MeasureSetRow>, ServiceError> {
-    Ok(repo::list(conn, after_id, limit)?)
+    db.run(move |conn| Ok(repo::list(conn, after_id.as_deref(), limit)?))
+        .await
 }
 
 /// A set and one page of its measures.
-pub fn page(
-    conn: &mut DbConnection,
-    id: &str,
+pub async fn page(
+    db: &Db,
+    id: String,
     after_position: Option<i32>,
     limit: i64,
 ) -> Result<(MeasureSetRow, Vec<MeasureRow>), ServiceError> {
-    let set = repo::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-    let measures = repo::measures_page(conn, id, after_position, limit)?;
-    Ok((set, measures))
+    db.run(move |conn| {
+        let set = repo::find(conn, &id)?.ok_or(ServiceError::NotFound)?;
+        let measures = repo::measures_page(conn, &id, after_position, limit)?;
+        Ok((set, measures))
+    })
+    .await
 }
 
 /// A set and all its measures.
-pub fn with_measures(
-    conn: &mut DbConnection,
-    id: &str,
+pub async fn with_measures(
+    db: &Db,
+    id: String,
 ) -> Result<(MeasureSetRow, Vec<MeasureRow>), ServiceError> {
-    let set = repo::find(conn, id)?.ok_or(ServiceError::NotFound)?;
-    let measures = repo::all_measures(conn, id)?;
-    Ok((set, measures))
+    db.run(move |conn| {
+        let set = repo::find(conn, &id)?.ok_or(ServiceError::NotFound)?;
+        let measures = repo::all_measures(conn, &id)?;
+        Ok((set, measures))
+    })
+    .await
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bids;
+mod error;
 pub mod evaluations;
 pub mod idempotency;
 pub mod lots;
@@ -13,8 +14,10 @@ pub mod ocds;
 pub mod report;
 pub mod tenders;
 
+pub use self::error::{Code, ServiceError};
+/// The handle every use case takes: the edge holds one and passes it down.
+pub use crate::db::Db;
 use crate::db::DbError;
-use crate::error::{ApiError, FieldError};
 
 /// Who is acting: the org whose data it is, the subject and the role it acts in.
 #[derive(Debug, Clone)]
@@ -56,29 +59,32 @@ impl Actor {
         )
         .map(|_| ())
     }
+}
 
-    /// Records one `action` per entity, in order, as one append (see [`audit::append_all`]).
-    pub fn audit_each(
-        &self,
-        conn: &mut crate::db::DbConnection,
-        action: &str,
-        entity: &str,
-        items: &[(String, serde_json::Value)],
-    ) -> Result<(), DbError> {
-        let events: Vec<audit::AuditEvent<'_>> = items
-            .iter()
-            .map(|(entity_id, payload)| audit::AuditEvent {
-                org: &self.org,
-                actor_sub: &self.sub,
-                actor_role: self.role,
-                action,
-                entity,
-                entity_id,
-                payload,
-            })
-            .collect();
-        audit::append_all(conn, &events).map(|_| ())
-    }
+/// Whether the service can serve business requests: the database answers and is migrated.
+pub async fn ready(db: &Db) -> Result<(), ServiceError> {
+    db.check_ready().await.map_err(|error| {
+        tracing::warn!(error = %error, "not ready");
+        ServiceError::Unavailable(match error {
+            DbError::Migration(_) => "database migrations are not applied".into(),
+            _ => "the database is unreachable".into(),
+        })
+    })
+}
+
+/// A decimal read back from a TEXT column: stored data that does not parse is a 500 whose log names
+/// the table, the row and the column, never a value silently missing from a score.
+fn stored_decimal(
+    text: &str,
+    table: &str,
+    row: impl std::fmt::Display,
+    column: &str,
+) -> Result<rust_decimal::Decimal, ServiceError> {
+    crate::scoring::parse_exact(text).map_err(|_| {
+        ServiceError::corrupt(format!(
+            "{table} row {row}: column {column} holds `{text}`, which is not a decimal"
+        ))
+    })
 }
 
 /// The versions of a resource a conditional write accepts (`If-Match`): any, or one of those
@@ -105,61 +111,4 @@ impl Expected {
             _ => Ok(()),
         }
     }
-}
-
-/// Why a use case refused or failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    #[error("not found")]
-    NotFound,
-    #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
-    /// The caller may not do this here (403), for the reason `code` names.
-    #[error("{detail}")]
-    Denied { code: &'static str, detail: String },
-    /// `If-Match` named a version that is no longer current.
-    #[error("the resource changed since version {expected}")]
-    PreconditionFailed { expected: String },
-    /// The request breaks a rule; every failure listed.
-    #[error("{} invalid field(s)", .0.len())]
-    Invalid(Vec<FieldError>),
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<diesel::result::Error> for ServiceError {
-    fn from(error: diesel::result::Error) -> Self {
-        Self::Db(error.into())
-    }
-}
-
-impl From<ServiceError> for ApiError {
-    fn from(error: ServiceError) -> Self {
-        match error {
-            ServiceError::NotFound => Self::NotFound,
-            ServiceError::Conflict { code, detail } => Self::Conflict { code, detail },
-            ServiceError::Denied { code, detail } => Self::Denied { code, detail },
-            ServiceError::PreconditionFailed { expected } => Self::PreconditionFailed(format!(
-                "If-Match {expected} is not the current version: read the resource again"
-            )),
-            ServiceError::Invalid(errors) => Self::Validation {
-                errors,
-                warnings: Vec::new(),
-            },
-            ServiceError::Db(db) => db.into(),
-        }
-    }
-}
-
-/// One invalid field, as a refusal.
-pub fn invalid(
-    pointer: impl Into<String>,
-    code: &'static str,
-    message: impl Into<String>,
-) -> ServiceError {
-    ServiceError::Invalid(vec![FieldError {
-        pointer: pointer.into(),
-        code: code.into(),
-        message: message.into(),
-    }])
 }

@@ -2,9 +2,10 @@
 //! bids (withdrawn ones included), its latest evaluation run and its award. Read in one go so the
 //! release describes one consistent moment; turning it into OCDS is `api::ocds`'s job.
 
-use super::ServiceError;
+use super::{Db, ServiceError};
 use crate::db::DbConnection;
-use crate::db::bids::{self as bid_repo, BidRow};
+use crate::db::bids as bid_repo;
+pub use crate::db::bids::BidRow;
 use crate::db::evaluations::{self as evaluation_repo, AwardRow, EvaluationRow};
 use crate::db::tenders::{self as tender_repo, LotRow, SchemeRow, TenderRow};
 
@@ -23,7 +24,11 @@ pub struct LotRecord {
 }
 
 /// The tender `id` of `org` with everything its OCDS release needs; another org's is not found.
-pub fn record(conn: &mut DbConnection, org: &str, id: &str) -> Result<TenderRecord, ServiceError> {
+pub async fn record(db: &Db, org: String, id: String) -> Result<TenderRecord, ServiceError> {
+    db.run(move |conn| record_in(conn, &org, &id)).await
+}
+
+fn record_in(conn: &mut DbConnection, org: &str, id: &str) -> Result<TenderRecord, ServiceError> {
     let tender = tender_repo::find_tender(conn, org, id)?.ok_or(ServiceError::NotFound)?;
     let lot_rows = tender_repo::lots_of(conn, org, id)?;
     let lot_ids: Vec<String> = lot_rows.iter().map(|l| l.id.clone()).collect();

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{ServiceError, bids, lots, marking};
+use super::{Db, ServiceError, bids, lots, marking};
 use crate::db::DbConnection;
 use crate::db::bids as bid_repo;
 use crate::db::tenders as tender_repo;
@@ -34,7 +34,18 @@ pub struct Report {
 /// Central government's minimum social value weight, in percent (PPN 06/20 and PPN 002).
 const MINIMUM_PERCENT: Decimal = Decimal::TEN;
 
-pub fn social_value(
+/// The org's social value committed in awarded lots decided between `from` and `to`.
+pub async fn social_value(
+    db: &Db,
+    org: String,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Report, ServiceError> {
+    db.run(move |conn| social_value_in(conn, &org, from, to))
+        .await
+}
+
+fn social_value_in(
     conn: &mut DbConnection,
     org: &str,
     from: NaiveDate,

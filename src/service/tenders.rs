@@ -6,9 +6,11 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
 
-use super::{Actor, Expected, ServiceError, lots};
+use super::idempotency::{self, Outcome, Recorded, RequestKey};
+use super::{Actor, Code, Db, Expected, ServiceError, lots};
 use crate::db::DbConnection;
-use crate::db::tenders::{self as repo, LotRow, TenderRow};
+use crate::db::tenders as repo;
+pub use crate::db::tenders::{LotRow, TenderRow};
 
 /// A tender as asked for, already parsed.
 #[derive(Debug, Clone)]
@@ -52,11 +54,75 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
-pub fn create(
+/// A tender with its lots.
+pub type TenderWithLots = (TenderRow, Vec<LotRow>);
+
+/// Creates a tender with its lots (idempotent with `key`).
+pub async fn create(
+    db: &Db,
+    actor: Actor,
+    tender: NewTender,
+    key: Option<RequestKey>,
+    render: impl FnOnce(&TenderWithLots) -> Result<Recorded, ServiceError> + Send + 'static,
+) -> Result<Outcome, ServiceError> {
+    idempotency::once(db, key, move |conn| create_in(conn, &actor, tender), render).await
+}
+
+pub async fn get(db: &Db, org: String, id: String) -> Result<TenderWithLots, ServiceError> {
+    db.run(move |conn| get_in(conn, &org, &id)).await
+}
+
+/// Applies `patch` when `expected` (`If-Match`) accepts the current version.
+pub async fn update(
+    db: &Db,
+    actor: Actor,
+    id: String,
+    patch: TenderPatch,
+    expected: Expected,
+) -> Result<TenderWithLots, ServiceError> {
+    db.write(move |conn| update_in(conn, &actor, &id, patch, &expected))
+        .await
+}
+
+/// Which tenders a list shows, and the page.
+#[derive(Debug, Clone, Default)]
+pub struct TenderQuery {
+    pub status: Option<String>,
+    pub external_id: Option<String>,
+    pub after_id: Option<String>,
+    pub limit: i64,
+}
+
+/// A page of the org's tenders with their lots, in creation order.
+pub async fn list(
+    db: &Db,
+    org: String,
+    query: TenderQuery,
+) -> Result<Vec<TenderWithLots>, ServiceError> {
+    db.run(move |conn| {
+        repo::list_tenders(
+            conn,
+            &org,
+            query.status.as_deref(),
+            query.external_id.as_deref(),
+            query.after_id.as_deref(),
+            query.limit,
+        )?
+        .into_iter()
+        .map(|tender| {
+            let lots = repo::lots_of(conn, &org, &tender.id)?;
+            Ok((tender, lots))
+        })
+        .collect()
+    })
+    .await
+}
+
+fn create_in(
     conn: &mut DbConnection,
     actor: &Actor,
     tender: NewTender,
-) -> Result<(TenderRow, Vec<LotRow>), ServiceError> {
+) -> Result<TenderWithLots, ServiceError> {
     lots::pinnable_measure_set(conn, &actor.org, &tender.measure_set, "/measure_set")?;
     if let Some(external_id) = &tender.external_id
         && repo::external_id_taken(conn, &actor.org, external_id, None)?
@@ -96,26 +162,21 @@ pub fn create(
     Ok((row, created))
 }
 
-pub fn get(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-) -> Result<(TenderRow, Vec<LotRow>), ServiceError> {
+fn get_in(conn: &mut DbConnection, org: &str, id: &str) -> Result<TenderWithLots, ServiceError> {
     let tender = repo::find_tender(conn, org, id)?.ok_or(ServiceError::NotFound)?;
     let lots = repo::lots_of(conn, org, id)?;
     Ok((tender, lots))
 }
 
-/// Applies `patch` when `expected` (the version the caller read, `If-Match`) accepts the current
-/// version. The tender's lots are read under a shared lock, so none can leave `draft` between the
-/// pin check below and the commit.
-pub fn update(
+/// The tender's lots are read under a shared lock, so none can leave `draft` between the pin check
+/// below and the commit.
+fn update_in(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,
     patch: TenderPatch,
     expected: &Expected,
-) -> Result<(TenderRow, Vec<LotRow>), ServiceError> {
+) -> Result<TenderWithLots, ServiceError> {
     let mut tender = repo::lock_tender(conn, &actor.org, id)?.ok_or(ServiceError::NotFound)?;
     let lots = repo::lock_lots_of(conn, &actor.org, id)?;
     expected.check(tender.version)?;
@@ -128,10 +189,10 @@ pub fn update(
         patch.procurement_regime.is_some(),
     ];
     if pins.contains(&true) && lots.iter().any(|l| l.status != lots::DRAFT) {
-        return Err(ServiceError::Conflict {
-            code: "tender_pinned",
-            detail: "framework, measure_set, currency, authority_type and procurement_regime are fixed once a lot has left draft".into(),
-        });
+        return Err(ServiceError::conflict(
+            Code::TenderPinned,
+            "framework, measure_set, currency, authority_type and procurement_regime are fixed once a lot has left draft",
+        ));
     }
     if let Some(Some(external_id)) = &patch.external_id
         && repo::external_id_taken(conn, &actor.org, external_id, Some(id))?
@@ -197,24 +258,6 @@ fn apply(tender: &mut TenderRow, patch: TenderPatch) {
     }
 }
 
-pub fn list(
-    conn: &mut DbConnection,
-    org: &str,
-    status: Option<&str>,
-    external_id: Option<&str>,
-    after_id: Option<&str>,
-    limit: i64,
-) -> Result<Vec<TenderRow>, ServiceError> {
-    Ok(repo::list_tenders(
-        conn,
-        org,
-        status,
-        external_id,
-        after_id,
-        limit,
-    )?)
-}
-
 pub fn tender_payload(t: &TenderRow) -> serde_json::Value {
     json!({
         "external_id": t.external_id, "ocid": t.ocid, "title": t.title, "buyer": t.buyer,
@@ -225,8 +268,8 @@ pub fn tender_payload(t: &TenderRow) -> serde_json::Value {
 }
 
 pub fn external_id_conflict(kind: &str, external_id: &str) -> ServiceError {
-    ServiceError::Conflict {
-        code: "external_id_exists",
-        detail: format!("a {kind} with external_id `{external_id}` exists already in this org"),
-    }
+    ServiceError::conflict(
+        Code::ExternalIdExists,
+        format!("a {kind} with external_id `{external_id}` exists already in this org"),
+    )
 }

@@ -81,7 +81,7 @@ pub async fn asset(request: HttpRequest, tail: web::Path<String>) -> HttpRespons
         .zip(ETAGS.iter())
         .find(|(asset, _)| asset.name == name)
     else {
-        return crate::error::ProblemKind::NOT_FOUND
+        return crate::api::problem::ProblemKind::NOT_FOUND
             .response(format!("the dashboard has no file {name:?}"), Vec::new());
     };
     let fresh = match request.get_header::<IfNoneMatch>() {

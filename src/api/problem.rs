@@ -12,6 +12,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::AuthError;
+use crate::service::{Code, ServiceError};
 use crate::telemetry::RequestContext;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -144,62 +146,58 @@ impl ApiError {
 
 impl From<crate::scoring::Issue> for FieldError {
     fn from(issue: crate::scoring::Issue) -> Self {
+        crate::violation::Violation::from(issue).into()
+    }
+}
+
+impl From<crate::violation::Violation> for FieldError {
+    fn from(violation: crate::violation::Violation) -> Self {
         Self {
-            pointer: issue.pointer,
-            code: issue.code.as_str().into(),
-            message: issue.message,
+            pointer: violation.pointer,
+            code: violation.code,
+            message: violation.message,
         }
     }
 }
 
-/// Database failures mapped on purpose: a missing row is 404; an unavailable database, or a
-/// concurrent transaction that won (a serialization failure or deadlock on PostgreSQL, a lock
-/// still held after the busy timeout on SQLite), 503 with `Retry-After` since the same request
-/// can succeed a moment later; a unique key taken by a concurrent request 409; anything else 500
-/// with the cause logged, never shown.
-impl From<crate::db::DbError> for ApiError {
-    fn from(error: crate::db::DbError) -> Self {
-        use crate::db::DbError;
-        use diesel::result::{DatabaseErrorKind, Error};
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
         match error {
-            DbError::Query(Error::NotFound) => Self::NotFound,
-            DbError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                Self::ServiceUnavailable("the database is unavailable; retry shortly".into())
-            }
-            DbError::Query(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) => {
-                tracing::info!(error = info.message(), "unique key taken concurrently");
-                Self::Conflict {
-                    code: "concurrent_write",
-                    detail: "a concurrent request wrote the same resource first: read it again"
-                        .into(),
-                }
-            }
-            DbError::Query(Error::DatabaseError(kind, info))
-                if lost_a_race(&kind, info.message()) =>
-            {
-                tracing::warn!(
-                    error = info.message(),
-                    "transaction lost to a concurrent one"
-                );
-                Self::ServiceUnavailable(
-                    "a concurrent change to the same data won; retry shortly".into(),
-                )
-            }
-            other => Self::Internal(anyhow::Error::new(other)),
+            AuthError::Unauthorized(reason) => Self::Unauthorized(reason),
+            AuthError::Forbidden(reason) => Self::Forbidden(reason),
+            AuthError::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs },
         }
     }
 }
 
-/// Whether a database error means only that another transaction got there first: PostgreSQL's
-/// 40001 (diesel's `SerializationFailure`) and 40P01 ("deadlock detected", which diesel does not
-/// classify), SQLite's SQLITE_BUSY ("database is locked") after the busy timeout.
-fn lost_a_race(kind: &diesel::result::DatabaseErrorKind, message: &str) -> bool {
-    matches!(
-        kind,
-        diesel::result::DatabaseErrorKind::SerializationFailure
-    ) || message.starts_with("deadlock detected")
-        || message.starts_with("database is locked")
+/// Each way a use case refuses, as its status: the one place the service layer meets HTTP.
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::NotFound => Self::NotFound,
+            ServiceError::Conflict { code, detail } => Self::Conflict {
+                code: code.as_str(),
+                detail,
+            },
+            ServiceError::Denied { code, detail } => Self::Denied {
+                code: code.as_str(),
+                detail,
+            },
+            ServiceError::PreconditionFailed { expected } => Self::PreconditionFailed(format!(
+                "If-Match {expected} is not the current version: read the resource again"
+            )),
+            ServiceError::Invalid(violations) => Self::Validation {
+                errors: violations.into_iter().map(FieldError::from).collect(),
+                warnings: Vec::new(),
+            },
+            ServiceError::ConcurrentWrite => Self::Conflict {
+                code: Code::ConcurrentWrite.as_str(),
+                detail: "a concurrent request wrote the same resource first: read it again".into(),
+            },
+            ServiceError::Unavailable(detail) => Self::ServiceUnavailable(detail),
+            ServiceError::Internal(cause) => Self::Internal(cause),
+        }
+    }
 }
 
 /// Seconds a client is asked to wait before retrying a 503.
@@ -456,47 +454,29 @@ mod tests {
     }
 
     #[test]
-    fn database_errors_map_to_404_503_and_500() {
-        use crate::db::DbError;
-        let status = |e: DbError| ApiError::from(e).status_code();
+    fn service_errors_map_to_their_statuses_and_a_503_says_when_to_retry() {
+        let status = |e: ServiceError| ApiError::from(e).status_code();
+        assert_eq!(status(ServiceError::NotFound), StatusCode::NOT_FOUND);
+        assert_eq!(status(ServiceError::ConcurrentWrite), StatusCode::CONFLICT);
         assert_eq!(
-            status(DbError::Query(diesel::result::Error::NotFound)),
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            status(DbError::Unavailable("timed out".into())),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
-        assert_eq!(
-            status(DbError::Query(
-                diesel::result::Error::BrokenTransactionManager
-            )),
-            StatusCode::INTERNAL_SERVER_ERROR
-        );
-        let database = |kind, message: &str| {
-            DbError::Query(diesel::result::Error::DatabaseError(
-                kind,
-                Box::new(message.to_string()),
-            ))
-        };
-        use diesel::result::DatabaseErrorKind as Kind;
-        for lost in [
-            database(Kind::SerializationFailure, "could not serialize access"),
-            database(Kind::Unknown, "deadlock detected"),
-            database(Kind::Unknown, "database is locked"),
-        ] {
-            let response = ApiError::from(lost).error_response();
-            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-            assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
-        }
-        assert_eq!(
-            status(database(Kind::UniqueViolation, "duplicate key")),
+            status(ServiceError::conflict(Code::LotNotOpen, "closed")),
             StatusCode::CONFLICT
         );
         assert_eq!(
-            status(database(Kind::Unknown, "syntax error")),
+            status(ServiceError::denied(Code::NotAssigned, "no")),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            status(ServiceError::invalid("/x", "required", "x is required")),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            status(ServiceError::corrupt("marks row 1: column score")),
             StatusCode::INTERNAL_SERVER_ERROR
         );
+        let response = ApiError::from(ServiceError::Unavailable("retry".into())).error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
     }
 
     #[test]
