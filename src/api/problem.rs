@@ -212,7 +212,10 @@ impl ResponseError for ApiError {
         let kind = self.kind();
         let detail = match self {
             Self::Internal(cause) => {
-                tracing::error!(error.cause_chain = ?cause, "internal error");
+                // The request id on the line itself, so the quoted id finds the cause even where
+                // the request's span is filtered out (RUST_LOG=warn).
+                let request_id = RequestContext::current().map(|c| c.request_id);
+                tracing::error!(request_id, error.cause_chain = ?cause, "internal error");
                 "internal error; quote the request id when reporting it".to_string()
             }
             other => other.to_string(),

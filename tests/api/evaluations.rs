@@ -115,6 +115,60 @@ pub async fn marked_lot(
     (lot, bids)
 }
 
+/// Stored data that no longer reads back is never taken for missing data: a mark edited to `abc`
+/// in the database makes the evaluation fail with 500 (not 422 "no evaluator has marked it"), and
+/// the log names the table, the row and the column.
+#[tokio::test]
+async fn a_corrupt_stored_mark_is_a_500_whose_log_names_its_row() {
+    for backend in [
+        crate::common::Backend::Sqlite,
+        crate::common::Backend::Postgres,
+    ] {
+        let workdir = tempfile::tempdir().unwrap();
+        let log = workdir.path().join("server.log");
+        let Some(app) = crate::common::spawn_process_app(backend, &log).await else {
+            eprintln!("SOCVAL_TEST_DATABASE_URL is not set: PostgreSQL variant skipped");
+            continue;
+        };
+        let (lot, bids) =
+            marked_lot(&app, "CORRUPT-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
+        crate::audit::tamper(
+            app.database_url(),
+            &format!(
+                "UPDATE marks SET score = 'abc' WHERE bid_id = '{}' AND criterion_id = 'q1'",
+                bids[0]
+            ),
+        );
+        let response = send(
+            &app,
+            "POST",
+            &format!("{lot}/evaluations"),
+            &app.token(&[Role::Platform]),
+            None,
+        )
+        .await;
+        assert_eq!(response.status(), 500, "{backend:?}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["type"], "https://socval.dev/problems/internal");
+        assert!(
+            !problem.to_string().contains("abc"),
+            "the cause stays in the log: {problem}"
+        );
+        let request_id = problem["request_id"].as_str().unwrap();
+        let logged = std::fs::read_to_string(&log).unwrap();
+        let line = logged
+            .lines()
+            .find(|l| l.contains(request_id) && l.contains("internal error"));
+        let line = line.unwrap_or_else(|| panic!("no log line for {request_id} in:\n{logged}"));
+        let row = format!(
+            "marks row (lot {}, bid {}, criterion q1, evaluator solo): column score holds `abc`",
+            lot.rsplit('/').next().unwrap(),
+            bids[0]
+        );
+        assert!(line.contains(&row), "{backend:?}: `{row}` not in {line}");
+    }
+}
+
 on_both_backends! {
     async fn a_csv_export_never_carries_a_formula(app: TestApp) {
         let platform = app.token(&[Role::Platform]);

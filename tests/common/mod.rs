@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod chaos_proxy;
+pub mod process;
 
 use std::net::TcpListener;
 use std::sync::Once;
@@ -29,6 +30,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub config: Config,
     database: TestDatabase,
+    /// The server as a process of its own, for tests that read its log ([`spawn_process_app`]).
+    _process: Option<process::Replica>,
 }
 
 impl TestApp {
@@ -96,6 +99,35 @@ pub async fn spawn_app_with(
             .unwrap(),
         config,
         database,
+        _process: None,
+    })
+}
+
+/// Like [`spawn_app`], but the server is a `socval serve` process whose JSON log is written to
+/// `log`, so a test can read what an operator would.
+pub async fn spawn_process_app(backend: Backend, log: &std::path::PathBuf) -> Option<TestApp> {
+    let database = TestDatabase::create(backend)?;
+    let url = match &database.url {
+        DatabaseUrl::Sqlite { path } => format!("sqlite://{path}"),
+        DatabaseUrl::Postgres { url } => url.clone(),
+    };
+    let workdir = log.parent().unwrap();
+    let replica = process::Replica::spawn(&url, workdir, Some(log));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    replica.wait_ready(&client).await;
+    Some(TestApp {
+        address: replica.address().to_string(),
+        client,
+        config: Config {
+            database_url: database.url.clone(),
+            jwt_secret: Some(TEST_SECRET.to_string().into()),
+            ..Config::default()
+        },
+        database,
+        _process: Some(replica),
     })
 }
 

@@ -1,13 +1,12 @@
 //! Real `socval serve` processes, as a deployment runs them: one on a SQLite file, or one or two
 //! replicas sharing one PostgreSQL schema. Each is killed when the test drops it.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use socval::auth::{Role, token};
 use socval::config::{Config, DatabaseUrl};
 
+use crate::common::process::Replica;
 use crate::common::{Backend, ORG, TEST_SECRET, TestDatabase};
 
 /// Where the races run.
@@ -24,18 +23,6 @@ pub struct Cluster {
     config: Config,
     _database: TestDatabase,
     _workdir: tempfile::TempDir,
-}
-
-struct Replica {
-    address: String,
-    process: Child,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
 }
 
 impl Cluster {
@@ -58,7 +45,7 @@ impl Cluster {
         let mut replicas = Vec::new();
         // Started together: the migration lock must let both come up on a fresh schema.
         for _ in 0..count {
-            replicas.push(Replica::spawn(&url, workdir.path()));
+            replicas.push(Replica::spawn(&url, workdir.path(), None));
         }
         for replica in &replicas {
             replica.wait_ready(&client).await;
@@ -80,7 +67,7 @@ impl Cluster {
     /// The URL of `path` on replica `i` (modulo the replicas): clients spread over them.
     pub fn url(&self, i: usize, path: &str) -> String {
         let replica = &self.replicas[i % self.replicas.len()];
-        format!("{}{path}", replica.address)
+        format!("{}{path}", replica.address())
     }
 
     pub fn token(&self, roles: &[Role]) -> String {
@@ -89,56 +76,5 @@ impl Cluster {
 
     pub fn token_as(&self, sub: &str, roles: &[Role]) -> String {
         token::mint(&self.config, sub, ORG, roles, Duration::from_secs(3600)).unwrap()
-    }
-}
-
-impl Replica {
-    fn spawn(database_url: &str, workdir: &std::path::Path) -> Self {
-        // The port is free when we ask; the replica binds it a moment later.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let quiet = std::env::var_os("TEST_LOG").is_none();
-        let process = Command::new(env!("CARGO_BIN_EXE_socval"))
-            .arg("serve")
-            .current_dir(workdir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("SOCVAL_BIND", format!("127.0.0.1:{port}"))
-            .env("DATABASE_URL", database_url)
-            .env("SOCVAL_JWT_SECRET", TEST_SECRET)
-            .env("SOCVAL_DB_POOL_SIZE", "8")
-            .env("RUST_LOG", "warn")
-            .stdout(if quiet {
-                Stdio::null()
-            } else {
-                Stdio::inherit()
-            })
-            .stderr(if quiet {
-                Stdio::null()
-            } else {
-                Stdio::inherit()
-            })
-            .spawn()
-            .expect("the socval binary starts");
-        Self {
-            address: format!("http://127.0.0.1:{port}"),
-            process,
-        }
-    }
-
-    async fn wait_ready(&self, client: &reqwest::Client) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Ok(response) = client.get(format!("{}/readyz", self.address)).send().await
-                && response.status() == 200
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("replica at {} not ready within 60 s", self.address);
     }
 }
