@@ -11,11 +11,8 @@ use super::AppState;
 use super::pagination::{Page, PageParams, invalid_query};
 use super::problem::ApiError;
 use super::responses::{AuthProblems, InternalProblem, QueryProblems};
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, policy};
 use crate::service::audit::{self as service, AuditEventRow, EventFilter, Verification};
-
-/// Who may read the audit log.
-const READERS: &[Role] = &[Role::Auditor, Role::Admin];
 
 /// One change as recorded. Anyone can recompute `hash` from the other fields:
 /// `SHA-256(prev_hash ‖ canonical event)` in hex, where the canonical event is the compact JSON
@@ -118,7 +115,7 @@ pub async fn list(
     filters: web::Query<AuditEventQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<AuditEventView>>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_AUDIT)?;
     let limit = page.limit()?;
     let after = page.after_number()?;
     let filter = filters.into_inner().into_filter()?;
@@ -153,7 +150,7 @@ pub async fn verify(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Verification>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_AUDIT)?;
     let org = principal.org;
     let verification = service::verify_org(&state.db, org).await?;
     Ok(web::Json(verification))

@@ -11,12 +11,12 @@ use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::{self, Json};
 use super::pagination::{Page, PageParams, cursor_after};
+use super::problem::{field_error, refuse};
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems,
 };
-use super::tenders::{READERS, WRITERS, field_error, refuse};
 use crate::api::problem::ApiError;
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, policy};
 use crate::catalogue::suggest::Suggestion;
 use crate::service::bids::{BidRow, CommitmentRow, LotRef};
 use crate::service::bids::{NewBid, NewCommitment};
@@ -153,7 +153,10 @@ pub async fn submit(
     request: HttpRequest,
     body: Json<CreateBid>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let actor = Actor::new(
+        &principal,
+        principal.require_any(policy::WRITE_PROCUREMENT)?,
+    );
     let key = key.for_request(&actor.org, &request, &body.1);
     let lot = LotRef::from(path.into_inner());
     let tender_id = lot.tender_id.clone();
@@ -191,7 +194,10 @@ pub async fn submit_batch(
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let actor = Actor::new(
+        &principal,
+        principal.require_any(policy::WRITE_PROCUREMENT)?,
+    );
     let (body, raw) =
         json::read_json::<BidBatch>(&request, payload.into_inner(), BATCH_BODY_LIMIT).await?;
     let key = key.for_request(&actor.org, &request, &raw);
@@ -238,7 +244,7 @@ pub async fn list(
     path: web::Path<(String, String)>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<BidView>>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let limit = i64::from(page.limit()?);
     let after = page.after()?;
     let stored = bids::list(
@@ -275,7 +281,7 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidView>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let (tender_id, lot_id, bid_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let (bid, commitments) = bids::get(&state.db, principal.org, lot, bid_id).await?;
@@ -296,7 +302,10 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidView>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let actor = Actor::new(
+        &principal,
+        principal.require_any(policy::WRITE_PROCUREMENT)?,
+    );
     let (tender_id, lot_id, bid_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let (bid, commitments) = bids::withdraw(&state.db, actor, lot, bid_id).await?;
@@ -317,7 +326,7 @@ pub async fn get_mapping(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidMapping>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let (tender_id, lot_id, bid_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let (bid, commitments) =
@@ -362,10 +371,7 @@ pub async fn confirm(
     path: web::Path<(String, String, String, usize)>,
     body: Json<ConfirmMeasure>,
 ) -> Result<web::Json<BidView>, ApiError> {
-    let actor = Actor::new(
-        &principal,
-        principal.require_any(&[Role::Commercial, Role::Admin])?,
-    );
+    let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
     let (tender_id, lot_id, bid_id, n) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let (bid, commitments) =

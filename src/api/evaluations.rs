@@ -10,14 +10,11 @@ use super::json::Json;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
-use super::tenders::{READERS, WRITERS};
 use crate::api::problem::ApiError;
-use crate::auth::Principal;
+use crate::auth::{Principal, policy};
 use crate::service::bids::LotRef;
 use crate::service::evaluations::{AwardDecision, EvaluationRow};
 use crate::service::{Actor, evaluations};
-
-use super::marking::MANAGERS;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -110,7 +107,10 @@ pub async fn run(
     state: web::Data<AppState>,
     path: LotPath,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let actor = Actor::new(
+        &principal,
+        principal.require_any(policy::WRITE_PROCUREMENT)?,
+    );
     let started = std::time::Instant::now();
     let row = evaluations::run(&state.db, actor, LotRef::from(path.into_inner())).await;
     let label = if row.is_ok() { "scored" } else { "rejected" };
@@ -137,7 +137,7 @@ pub async fn list(
     state: web::Data<AppState>,
     path: LotPath,
 ) -> Result<web::Json<Vec<EvaluationView>>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let org = principal.org.clone();
     let rows = evaluations::list(&state.db, org, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(
@@ -161,7 +161,7 @@ pub async fn get(
     path: web::Path<(String, String, String)>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let org = principal.org.clone();
     let (tender_id, lot_id, run_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
@@ -189,7 +189,7 @@ pub async fn award(
     body: Json<AwardInput>,
 ) -> Result<HttpResponse, ApiError> {
     let holidays = state.bank_holidays.clone();
-    let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
+    let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
     let AwardInput {
         evaluation_id,
         note,
@@ -223,7 +223,7 @@ pub async fn score_history(
     id: web::Path<String>,
     params: web::Query<HistoryParams>,
 ) -> Result<web::Json<ScoreHistory>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let HistoryParams { lot, bid, as_of } = params.into_inner();
     let moment = as_of
         .as_deref()
@@ -231,7 +231,7 @@ pub async fn score_history(
             chrono::DateTime::parse_from_rfc3339(text)
                 .map(|t| t.naive_utc())
                 .map_err(|_| ApiError::Validation {
-                    errors: vec![super::tenders::field_error(
+                    errors: vec![super::problem::field_error(
                         "/as_of",
                         "invalid_query",
                         "an RFC 3339 instant, e.g. 2026-03-01T12:00:00Z",

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::json::Json;
+use super::problem::{field_error, refuse};
 use super::responses::{AuthProblems, BodyProblems, InternalProblem, NotFoundProblem};
-use super::tenders::{field_error, refuse};
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role};
 use crate::catalogue::suggest::Suggestion;

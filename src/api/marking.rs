@@ -11,16 +11,11 @@ use super::json::Json;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
-use super::tenders::READERS;
 use crate::api::problem::ApiError;
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, Role, policy};
 use crate::service::bids::LotRef;
 use crate::service::marking::{MarkRow, MarkSet, ModeratedRow};
 use crate::service::{Actor, marking};
-
-/// Who assigns evaluators and agrees consensus marks.
-pub const MANAGERS: &[Role] = &[Role::Commercial, Role::Admin];
-const MODERATION_READERS: &[Role] = &[Role::Commercial, Role::Auditor, Role::Admin];
 
 type LotPath = web::Path<(String, String)>;
 type BidCriterionPath = web::Path<(String, String, String, String)>;
@@ -113,11 +108,11 @@ pub async fn assign(
     path: LotPath,
     body: Json<AssignEvaluator>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
+    let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
     let lot = LotRef::from(path.into_inner());
     let sub = body.0.sub;
     if sub.trim().is_empty() {
-        super::tenders::refuse(vec![super::tenders::field_error(
+        super::problem::refuse(vec![super::problem::field_error(
             "/sub",
             "required",
             "the evaluator's sub",
@@ -141,7 +136,7 @@ pub async fn list_evaluators(
     state: web::Data<AppState>,
     path: LotPath,
 ) -> Result<web::Json<Vec<EvaluatorView>>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let rows =
         marking::evaluators(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(
@@ -166,7 +161,7 @@ pub async fn declare(
     path: LotPath,
     body: Json<Declaration>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(&[Role::Evaluator])?);
+    let actor = Actor::new(&principal, principal.require_any(policy::MARK)?);
     let Declaration {
         conflict,
         bid_id,
@@ -207,7 +202,7 @@ pub async fn put_mark(
     path: BidCriterionPath,
     body: Json<MarkInput>,
 ) -> Result<web::Json<MarkView>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(&[Role::Evaluator])?);
+    let actor = Actor::new(&principal, principal.require_any(policy::MARK)?);
     let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
     let mark = marking::Mark { score, rationale };
@@ -226,12 +221,7 @@ pub async fn list_marks(
     path: LotPath,
 ) -> Result<web::Json<Vec<MarkView>>, ApiError> {
     // An evaluator role wins: someone who both marks and moderates sees, here, what it marked.
-    let role = principal.require_any(&[
-        Role::Evaluator,
-        Role::Commercial,
-        Role::Auditor,
-        Role::Admin,
-    ])?;
+    let role = principal.require_any(policy::READ_MARKS)?;
     let role = if principal.roles.contains(&Role::Evaluator) {
         Role::Evaluator
     } else {
@@ -253,7 +243,7 @@ pub async fn moderation(
     state: web::Data<AppState>,
     path: LotPath,
 ) -> Result<web::Json<Moderation>, ApiError> {
-    principal.require_any(MODERATION_READERS)?;
+    principal.require_any(policy::READ_MODERATION)?;
     let sets =
         marking::moderation(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(Moderation {
@@ -272,7 +262,7 @@ pub async fn put_moderated(
     path: BidCriterionPath,
     body: Json<MarkInput>,
 ) -> Result<web::Json<MarkView>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(MANAGERS)?);
+    let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
     let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
     let mark = marking::Mark { score, rationale };

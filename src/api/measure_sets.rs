@@ -14,7 +14,7 @@ use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems,
 };
 use crate::api::problem::ApiError;
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, Role, policy};
 use crate::catalogue::import::{self, ImportMetadata, MeasureSetJson};
 use crate::catalogue::{self, SetMeasure};
 use crate::service::Actor;
@@ -209,7 +209,7 @@ pub async fn create(
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_any(&[Role::Admin])?;
+    principal.require_any(policy::MANAGE_CATALOGUE)?;
     let body = json::read_body(&request, payload.into_inner(), IMPORT_BODY_LIMIT).await?;
     let checked = match request.content_type().to_ascii_lowercase().as_str() {
         "text/csv" => {

@@ -14,6 +14,7 @@ mod fallback;
 mod frameworks;
 mod idempotency;
 pub mod json;
+mod lots;
 mod mapping;
 mod marking;
 mod measure_sets;
@@ -28,6 +29,7 @@ mod responses;
 mod schemes;
 mod scoring;
 mod summaries;
+mod tender_input;
 mod tenders;
 mod unread_body;
 mod url_text;
@@ -134,13 +136,13 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(tenders::list)
         .service(tenders::get)
         .service(tenders::update)
-        .service(tenders::add_lot)
-        .service(tenders::get_lot)
+        .service(lots::add_lot)
+        .service(lots::get_lot)
         .service(schemes::put_scheme)
         .service(schemes::get_scheme)
-        .service(tenders::open_lot)
-        .service(tenders::close_lot)
-        .service(tenders::cancel_lot)
+        .service(lots::open_lot)
+        .service(lots::close_lot)
+        .service(lots::cancel_lot)
         .service(bids::submit)
         .service(bids::submit_batch)
         .service(bids::list)

@@ -1,9 +1,11 @@
-//! `If-Match` (RFC 9110 §13.1.1) as the versions a conditional write accepts. Our ETags are strong
+//! `ETag` and `If-Match` (RFC 9110 §13.1.1): the version a response carries, and the versions a
+//! conditional write accepts. Our ETags are strong
 //! (`"3"`), and `If-Match` uses the strong comparison: a weak tag (`W/"3"`) never matches, nor does a
 //! tag we never issued, so either is 412 rather than a write over a change the caller has not seen.
 
-use actix_web::HttpRequest;
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
 
 use crate::service::Expected;
 
@@ -30,6 +32,15 @@ pub fn if_match(request: &HttpRequest) -> Expected {
         }
     }
     Expected::OneOf(versions)
+}
+
+/// A JSON response with `ETag: "<version>"`.
+pub fn with_etag(version: i32, body: &impl Serialize) -> HttpResponse {
+    let mut response = HttpResponse::Ok().json(body);
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
 }
 
 #[cfg(test)]

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
+use super::problem::{field_error, refuse};
 use super::responses::{AuthProblems, InternalProblem, QueryProblems};
-use super::tenders::{READERS, field_error, refuse};
 use crate::api::problem::ApiError;
-use crate::auth::Principal;
+use crate::auth::{Principal, policy};
 use crate::service::report;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -69,7 +69,7 @@ pub async fn social_value(
     state: web::Data<AppState>,
     params: web::Query<ReportParams>,
 ) -> Result<web::Json<SocialValueReport>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let ReportParams { from, to } = params.into_inner();
     let day = |text: &Option<String>, pointer: &str, default: NaiveDate| match text {
         None => Ok(default),

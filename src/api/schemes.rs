@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::json::Json;
+use super::preconditions::with_etag;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
-use super::tenders::{READERS, WRITERS, with_etag};
 use crate::api::problem::ApiError;
-use crate::auth::Principal;
+use crate::auth::{Principal, policy};
 use crate::scoring::{Scheme, Warning};
 use crate::service::lots::SchemeRow;
 use crate::service::{Actor, lots};
@@ -56,7 +56,10 @@ pub async fn put_scheme(
     request: HttpRequest,
     body: Json<Scheme>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let actor = Actor::new(
+        &principal,
+        principal.require_any(policy::WRITE_PROCUREMENT)?,
+    );
     let expected = super::preconditions::if_match(&request);
     let (tender_id, lot_id) = path.into_inner();
     let scheme = body.0;
@@ -79,7 +82,7 @@ pub async fn get_scheme(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let (tender_id, lot_id) = path.into_inner();
     let row = lots::get_scheme(&state.db, principal.org, tender_id, lot_id).await?;
     Ok(with_etag(row.version, &scheme_view(&row, Vec::new())?))

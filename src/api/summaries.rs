@@ -10,9 +10,8 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::responses::{AuthProblems, InternalProblem, NotFoundProblem};
-use super::tenders::READERS;
 use crate::api::problem::ApiError;
-use crate::auth::Principal;
+use crate::auth::{Principal, policy};
 use crate::service::bids::LotRef;
 use crate::service::evaluations;
 
@@ -127,7 +126,7 @@ pub async fn assessment_summary(
     path: web::Path<(String, String, String, String)>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let org = principal.org.clone();
     let (tender_id, lot_id, run_id, bid_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };

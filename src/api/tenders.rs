@@ -1,32 +1,26 @@
-//! Tenders and lots (api.md, "Tenders, lots, schemes, bids"): create (idempotent), read, list,
-//! update under `If-Match`, add lots, and move a lot through its statuses.
+//! Tenders (api.md, "Tenders, lots, schemes, bids"): create (idempotent), read, list and update
+//! under `If-Match`; the request and response shapes of tenders and their lots.
 
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::Json;
 use super::pagination::{Page, PageParams, cursor_after};
+use super::preconditions::with_etag;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems,
 };
-use crate::api::problem::{ApiError, FieldError};
-use crate::auth::{Principal, Role};
-use crate::catalogue::{self, SAMPLE_MEASURE_SET};
+use super::tender_input::{parse_new_tender, parse_patch};
+use crate::api::problem::ApiError;
+use crate::auth::{Principal, policy};
 use crate::scoring::AuthorityType;
 use crate::service::lots::Transition;
 use crate::service::tenders::{LotRow, TenderQuery, TenderRow};
-use crate::service::tenders::{NewLot, NewTender, TenderPatch};
-use crate::service::{Actor, lots, tenders};
-
-/// Who may change tenders, lots, schemes and bids.
-pub const WRITERS: &[Role] = &[Role::Platform, Role::Commercial, Role::Admin];
-/// Who may read them.
-pub const READERS: &[Role] = &[Role::Platform, Role::Commercial, Role::Auditor, Role::Admin];
+use crate::service::{Actor, tenders};
 
 /// The law a procurement runs under; it chooses the default Social Value Model.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -40,14 +34,14 @@ pub enum ProcurementRegime {
 }
 
 impl ProcurementRegime {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Pcr2015 => "pcr2015",
             Self::ProcurementAct2023 => "procurement_act_2023",
         }
     }
 
-    fn default_framework(self) -> &'static str {
+    pub fn default_framework(self) -> &'static str {
         match self {
             Self::Pcr2015 => "PPN06-20",
             Self::ProcurementAct2023 => "PPN002",
@@ -95,15 +89,15 @@ pub struct CreateLot {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTender {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::tender_input::present")]
     #[schema(value_type = Option<String>)]
     pub external_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::tender_input::present")]
     #[schema(value_type = Option<String>)]
     pub ocid: Option<Option<String>>,
     pub title: Option<String>,
     pub buyer: Option<String>,
-    #[serde(default, deserialize_with = "present_decimal")]
+    #[serde(default, deserialize_with = "super::tender_input::present_decimal")]
     #[schema(value_type = Option<crate::scoring::DecimalInput>)]
     pub value: Option<Option<Decimal>>,
     pub authority_type: Option<AuthorityType>,
@@ -187,7 +181,10 @@ pub async fn create(
     request: HttpRequest,
     body: Json<CreateTender>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let actor = Actor::new(
+        &principal,
+        principal.require_any(policy::WRITE_PROCUREMENT)?,
+    );
     let key = key.for_request(&actor.org, &request, &body.1);
     let tender = parse_new_tender(body.0)?;
     let outcome = tenders::create(&state.db, actor, tender, key, |(tender, lots)| {
@@ -216,7 +213,7 @@ pub async fn list(
     filters: web::Query<TenderFilters>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<TenderView>>, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let limit = i64::from(page.limit()?);
     let after = page.after()?;
     let filters = filters.into_inner();
@@ -258,7 +255,7 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require_any(READERS)?;
+    principal.require_any(policy::READ_PROCUREMENT)?;
     let (tender, lots) = tenders::get(&state.db, principal.org, id.into_inner()).await?;
     Ok(with_etag(tender.version, &tender_view(&tender, &lots)))
 }
@@ -290,301 +287,15 @@ pub async fn update(
     request: HttpRequest,
     body: Json<UpdateTender>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
+    let actor = Actor::new(
+        &principal,
+        principal.require_any(policy::WRITE_PROCUREMENT)?,
+    );
     let expected = super::preconditions::if_match(&request);
     let patch = parse_patch(body.0)?;
     let (tender, lots) =
         tenders::update(&state.db, actor, id.into_inner(), patch, expected).await?;
     Ok(with_etag(tender.version, &tender_view(&tender, &lots)))
-}
-
-/// Adds a lot (in `draft`) to a tender. Honours `Idempotency-Key`.
-#[utoipa::path(
-    tag = "tenders",
-    operation_id = "add_lot",
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    request_body = CreateLot,
-    responses(
-        (status = 201, description = "Created", body = LotView),
-        StateProblems,
-        NotFoundProblem,
-        BodyProblems,
-        AuthProblems,
-        InternalProblem
-    )
-)]
-#[post("/v1/tenders/{id}/lots")]
-pub async fn add_lot(
-    principal: Principal,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: Json<CreateLot>,
-) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
-    let key = key.for_request(&actor.org, &request, &body.1);
-    let lot = parse_lot(body.0, "")?;
-    let outcome = lots::add(&state.db, actor, id.into_inner(), lot, key, |lot| {
-        record(
-            201,
-            Some(format!("/v1/tenders/{}/lots/{}", lot.tender_id, lot.id)),
-            &lot_view(lot),
-        )
-    })
-    .await?;
-    Ok(respond(outcome))
-}
-
-/// A lot, with the status moves possible now.
-#[utoipa::path(
-    tag = "tenders",
-    operation_id = "get_lot",
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The lot", body = LotView), AuthProblems, NotFoundProblem, InternalProblem)
-)]
-#[get("/v1/tenders/{id}/lots/{lot}")]
-pub async fn get_lot(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    principal.require_any(READERS)?;
-    let (tender_id, lot_id) = path.into_inner();
-    let (_, lot) = lots::get(&state.db, principal.org, tender_id, lot_id).await?;
-    Ok(with_etag(lot.version, &lot_view(&lot)))
-}
-
-macro_rules! transition_endpoint {
-    ($name:ident, $path:literal, $transition:expr, $operation:literal, $summary:literal) => {
-        #[doc = $summary]
-        #[utoipa::path(
-                    tag = "tenders",
-                    operation_id = $operation,
-                    security(("bearer" = [])),
-                    params(("id" = String, Path), ("lot" = String, Path)),
-                    responses(
-                        (status = 200, description = "The lot in its new status", body = LotView),
-                        StateProblems,
-                        AuthProblems,
-                        NotFoundProblem,
-                        InternalProblem
-                    )
-                )]
-        #[post($path)]
-        pub async fn $name(
-            principal: Principal,
-            state: web::Data<AppState>,
-            path: web::Path<(String, String)>,
-        ) -> Result<HttpResponse, ApiError> {
-            move_lot(principal, state, path.into_inner(), $transition).await
-        }
-    };
-}
-
-transition_endpoint!(
-    open_lot,
-    "/v1/tenders/{id}/lots/{lot}/open",
-    Transition::Open,
-    "open_lot",
-    "Opens a lot for bids (`draft → open`); needs a scheme. 409 `invalid_transition` names the current status and the moves allowed."
-);
-transition_endpoint!(
-    close_lot,
-    "/v1/tenders/{id}/lots/{lot}/close",
-    Transition::Close,
-    "close_lot",
-    "Closes bidding and starts evaluation (`open → evaluating`); bids and the scheme are locked from now on."
-);
-transition_endpoint!(
-    cancel_lot,
-    "/v1/tenders/{id}/lots/{lot}/cancel",
-    Transition::Cancel,
-    "cancel_lot",
-    "Cancels a lot that is not yet awarded."
-);
-
-async fn move_lot(
-    principal: Principal,
-    state: web::Data<AppState>,
-    (tender_id, lot_id): (String, String),
-    transition: Transition,
-) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(WRITERS)?);
-    let lot = lots::transition(&state.db, actor, tender_id, lot_id, transition).await?;
-    Ok(with_etag(lot.version, &lot_view(&lot)))
-}
-
-/// A JSON response with `ETag: "<version>"`.
-pub fn with_etag(version: i32, body: &impl Serialize) -> HttpResponse {
-    let mut response = HttpResponse::Ok().json(body);
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    response
-}
-
-fn parse_new_tender(body: CreateTender) -> Result<NewTender, ApiError> {
-    let mut errors = Vec::new();
-    let framework = body
-        .framework
-        .unwrap_or_else(|| body.procurement_regime.default_framework().to_string());
-    check_framework(&framework, "/framework", &mut errors);
-    let currency = body.currency.unwrap_or_else(|| "GBP".into());
-    check_currency(&currency, "/currency", &mut errors);
-    check_text(&body.title, "/title", &mut errors);
-    check_text(&body.buyer, "/buyer", &mut errors);
-    check_value(body.value, "/value", &mut errors);
-    if body.lots.is_empty() {
-        errors.push(field_error(
-            "/lots",
-            "required",
-            "a tender has at least one lot",
-        ));
-    }
-    let mut lots = Vec::new();
-    for (index, lot) in body.lots.into_iter().enumerate() {
-        match parse_lot(lot, &format!("/lots/{index}")) {
-            Ok(lot) => lots.push(lot),
-            Err(ApiError::Validation {
-                errors: lot_errors, ..
-            }) => errors.extend(lot_errors),
-            Err(other) => return Err(other),
-        }
-    }
-    refuse(errors)?;
-    Ok(NewTender {
-        external_id: body.external_id,
-        ocid: body.ocid,
-        title: body.title,
-        buyer: body.buyer,
-        authority_type: authority_str(body.authority_type),
-        framework,
-        measure_set: body
-            .measure_set
-            .unwrap_or_else(|| SAMPLE_MEASURE_SET.into()),
-        currency,
-        value: body.value,
-        procurement_regime: body.procurement_regime.as_str().into(),
-        lots,
-    })
-}
-
-fn parse_lot(lot: CreateLot, prefix: &str) -> Result<NewLot, ApiError> {
-    let mut errors = Vec::new();
-    check_text(&lot.title, &format!("{prefix}/title"), &mut errors);
-    check_value(lot.value, &format!("{prefix}/value"), &mut errors);
-    refuse(errors)?;
-    Ok(NewLot {
-        external_id: lot.external_id,
-        title: lot.title,
-        value: lot.value,
-    })
-}
-
-fn parse_patch(body: UpdateTender) -> Result<TenderPatch, ApiError> {
-    let mut errors = Vec::new();
-    if let Some(framework) = &body.framework {
-        check_framework(framework, "/framework", &mut errors);
-    }
-    if let Some(currency) = &body.currency {
-        check_currency(currency, "/currency", &mut errors);
-    }
-    if let Some(title) = &body.title {
-        check_text(title, "/title", &mut errors);
-    }
-    if let Some(buyer) = &body.buyer {
-        check_text(buyer, "/buyer", &mut errors);
-    }
-    check_value(body.value.flatten(), "/value", &mut errors);
-    refuse(errors)?;
-    Ok(TenderPatch {
-        external_id: body.external_id,
-        ocid: body.ocid,
-        title: body.title,
-        buyer: body.buyer,
-        value: body.value,
-        authority_type: body.authority_type.map(authority_str),
-        framework: body.framework,
-        measure_set: body.measure_set,
-        currency: body.currency,
-        procurement_regime: body.procurement_regime.map(|r| r.as_str().into()),
-    })
-}
-
-fn check_framework(code: &str, pointer: &str, errors: &mut Vec<FieldError>) {
-    if catalogue::builtin().framework(code).is_none() {
-        errors.push(field_error(
-            pointer,
-            "unknown_framework",
-            "not a framework socval holds (see GET /v1/frameworks)",
-        ));
-    }
-}
-
-fn check_currency(code: &str, pointer: &str, errors: &mut Vec<FieldError>) {
-    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-        errors.push(field_error(
-            pointer,
-            "invalid_currency",
-            "an ISO 4217 code: three capital letters, e.g. GBP",
-        ));
-    }
-}
-
-fn check_text(text: &str, pointer: &str, errors: &mut Vec<FieldError>) {
-    if text.trim().is_empty() {
-        errors.push(field_error(pointer, "required", "must not be empty"));
-    }
-}
-
-fn check_value(value: Option<Decimal>, pointer: &str, errors: &mut Vec<FieldError>) {
-    if value.is_some_and(|v| v.is_sign_negative() && !v.is_zero()) {
-        errors.push(field_error(
-            pointer,
-            "negative_value",
-            "must not be negative",
-        ));
-    }
-}
-
-pub fn field_error(pointer: &str, code: &'static str, message: &str) -> FieldError {
-    FieldError {
-        pointer: pointer.into(),
-        code: code.into(),
-        message: message.into(),
-    }
-}
-
-pub fn refuse(errors: Vec<FieldError>) -> Result<(), ApiError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation {
-            errors,
-            warnings: Vec::new(),
-        })
-    }
-}
-
-fn authority_str(authority: AuthorityType) -> String {
-    serde_json::to_value(authority)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-/// A field that was present (possibly `null`), told apart from an absent one.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
-fn present_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Decimal>>, D::Error> {
-    crate::scoring::decimal::option::deserialize(d).map(Some)
 }
 
 pub fn tender_view(tender: &TenderRow, lots: &[LotRow]) -> TenderView {

@@ -6,6 +6,7 @@
 //! and handlers call [`Principal::require_any`].
 
 mod keys;
+pub mod policy;
 mod rate_limit;
 pub mod token;
 

@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::bids::LotRef;
-use super::marking::{self, MarkStatus};
+use super::mark_sets::{MarkStatus, mark_sets};
+use super::marking;
 use super::tenders::now;
 use super::{Actor, Code, Db, ServiceError, bids, lots};
 use crate::catalogue;
@@ -114,7 +115,7 @@ fn run_in(
     }
     let (scheme_version, scheme) = marking::current_scheme(conn, &actor.org, &lot.id)?;
     let measures = lots::resolve_measures(conn, &actor.org, &tender.measure_set)?;
-    let sets = marking::mark_sets(conn, &actor.org, &lot.id)?;
+    let sets = mark_sets(conn, &actor.org, &lot.id)?;
 
     let mut missing = Vec::new();
     let mut evaluator_marks = Vec::new();

@@ -8,6 +8,7 @@ pub mod evaluations;
 pub mod idempotency;
 pub mod lots;
 pub mod mapping;
+mod mark_sets;
 pub mod marking;
 pub mod measure_sets;
 pub mod ocds;
