@@ -14,6 +14,7 @@ use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::service::bids::LotRef;
 use crate::service::evaluations::{AwardDecision, EvaluationRow};
+use crate::service::stored_run::RunResult;
 use crate::service::{Actor, evaluations};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -65,7 +66,7 @@ pub struct HistoryParams {
     pub as_of: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct BidScore {
     pub bid_id: String,
     pub status: String,
@@ -247,8 +248,7 @@ pub async fn score_history(
     let items = history
         .iter()
         .map(|stored| {
-            let result: StoredScores =
-                serde_json::from_str(&stored.result).map_err(anyhow::Error::from)?;
+            let result = RunResult::of(stored)?;
             Ok(HistoryEntry {
                 evaluation_id: stored.id.clone(),
                 lot_id: stored.lot_id.clone(),
@@ -261,6 +261,13 @@ pub async fn score_history(
                     .results
                     .into_iter()
                     .filter(|s| bid.as_deref().is_none_or(|b| b == s.bid_id))
+                    .map(|s| BidScore {
+                        bid_id: s.bid_id,
+                        status: s.status,
+                        rank: s.rank,
+                        total: s.total,
+                        total_display: s.total_display,
+                    })
                     .collect(),
             })
         })
@@ -270,12 +277,6 @@ pub async fn score_history(
         as_of,
         items,
     }))
-}
-
-#[derive(Deserialize)]
-struct StoredScores {
-    winner: Option<String>,
-    results: Vec<BidScore>,
 }
 
 fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ApiError> {
@@ -292,36 +293,9 @@ fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ApiError> {
     })
 }
 
-/// The parts of a stored result the CSV needs.
-#[derive(Deserialize)]
-struct StoredResult {
-    results: Vec<StoredBid>,
-}
-
-#[derive(Deserialize)]
-struct StoredBid {
-    bid_id: String,
-    status: String,
-    rank: Option<u32>,
-    total: Option<String>,
-    criteria: Vec<StoredCriterion>,
-}
-
-#[derive(Deserialize)]
-struct StoredCriterion {
-    criterion_id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    weight: String,
-    fraction: Option<String>,
-    points: Option<String>,
-    points_display: Option<String>,
-    explanation: String,
-}
-
 /// One row per bid and criterion, in the result's order.
 fn results_csv(row: &EvaluationRow) -> Result<String, ApiError> {
-    let result: StoredResult = serde_json::from_str(&row.result).map_err(anyhow::Error::from)?;
+    let result = RunResult::of(row)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
         .write_record([

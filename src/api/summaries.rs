@@ -5,7 +5,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use html_escape::encode_text as esc;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
@@ -14,6 +14,7 @@ use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::service::bids::LotRef;
 use crate::service::evaluations;
+use crate::service::stored_run::{RunInputs, RunResult};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CriterionSummary {
@@ -51,65 +52,6 @@ pub struct AssessmentSummary {
     pub inputs_sha256: String,
 }
 
-#[derive(Deserialize)]
-struct StoredResult {
-    winner: Option<String>,
-    results: Vec<StoredBid>,
-}
-
-#[derive(Deserialize)]
-struct StoredBid {
-    bid_id: String,
-    status: String,
-    rank: Option<u32>,
-    total_display: Option<String>,
-    disqualification_reasons: Vec<StoredReason>,
-    criteria: Vec<StoredCriterion>,
-}
-
-#[derive(Deserialize)]
-struct StoredReason {
-    message: String,
-}
-
-#[derive(Deserialize)]
-struct StoredCriterion {
-    criterion_id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    weight: String,
-    points_display: Option<String>,
-    explanation: String,
-}
-
-#[derive(Deserialize)]
-struct StoredInputs {
-    scheme: StoredScheme,
-    bids: Vec<StoredInputBid>,
-}
-
-#[derive(Deserialize)]
-struct StoredScheme {
-    criteria: Vec<StoredCriterionName>,
-}
-
-#[derive(Deserialize)]
-struct StoredCriterionName {
-    id: String,
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct StoredInputBid {
-    id: String,
-    supplier: Option<StoredSupplier>,
-}
-
-#[derive(Deserialize)]
-struct StoredSupplier {
-    name: String,
-}
-
 /// A bid's assessment summary from one evaluation run.
 #[utoipa::path(tag = "evaluation", operation_id = "get_assessment_summary", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("run" = String, Path), ("bid" = String, Path)),
@@ -131,36 +73,17 @@ pub async fn assessment_summary(
     let (tender_id, lot_id, run_id, bid_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let (tender, lot, run) = evaluations::get(&state.db, org, lot, run_id).await?;
-    let result: StoredResult = serde_json::from_str(&run.result).map_err(anyhow::Error::from)?;
-    let inputs: StoredInputs = serde_json::from_str(&run.inputs).map_err(anyhow::Error::from)?;
-    let bid = result
-        .results
-        .iter()
-        .find(|b| b.bid_id == bid_id)
-        .ok_or(ApiError::NotFound)?;
-    let winner = result
-        .winner
-        .as_ref()
-        .and_then(|w| result.results.iter().find(|b| &b.bid_id == w));
-    let name_of = |criterion: &str| {
-        inputs
-            .scheme
-            .criteria
-            .iter()
-            .find(|c| c.id == criterion)
-            .and_then(|c| c.name.clone())
-    };
+    let result = RunResult::of(&run)?;
+    let inputs = RunInputs::of(&run)?;
+    let bid = result.bid(&bid_id).ok_or(ApiError::NotFound)?;
+    let winner = result.winner.as_deref().and_then(|w| result.bid(w));
     let summary = AssessmentSummary {
         evaluation_id: run.id.clone(),
         tender_title: tender.title,
         buyer: tender.buyer,
         lot_title: lot.title,
         bid_id: bid.bid_id.clone(),
-        supplier: inputs
-            .bids
-            .iter()
-            .find(|b| b.id == bid.bid_id)
-            .and_then(|b| b.supplier.as_ref().map(|s| s.name.clone())),
+        supplier: inputs.supplier_name(&bid.bid_id).map(str::to_string),
         status: bid.status.clone(),
         rank: bid.rank,
         total: bid.total_display.clone(),
@@ -171,7 +94,7 @@ pub async fn assessment_summary(
             .iter()
             .map(|c| CriterionSummary {
                 criterion_id: c.criterion_id.clone(),
-                name: name_of(&c.criterion_id),
+                name: inputs.criterion_name(&c.criterion_id).map(str::to_string),
                 r#type: c.kind.clone(),
                 weight: c.weight.clone(),
                 points: c.points_display.clone(),

@@ -255,12 +255,7 @@ fn award_in(
             "a newer evaluation of this lot exists: award on the latest one",
         ));
     }
-    let result: serde_json::Value = serde_json::from_str(&run.result).map_err(corrupt)?;
-    let Some(winner) = result
-        .get("winner")
-        .and_then(|w| w.as_str())
-        .map(str::to_string)
-    else {
+    let Some(winner) = super::stored_run::RunResult::of(&run)?.winner else {
         return Err(ServiceError::conflict(
             Code::WinnerUndetermined,
             "the evaluation names no single winner (no qualified bid, or a tie at rank 1): a person must decide and re-run",

@@ -244,11 +244,6 @@ fn put_mark_in(
     score: Decimal,
     rationale: String,
 ) -> Result<MarkRow, ServiceError> {
-    let MarkTarget {
-        bid_id,
-        criterion_id,
-        ..
-    } = target;
     let (_, lot) = lock_for_marking(conn, &actor.org, target)?;
     require_assigned(conn, actor, &lot.id)?;
     let declarations = repo::declarations_of(conn, &actor.org, &lot.id, &actor.sub)?;
@@ -260,26 +255,18 @@ fn put_mark_in(
     }
     if declarations
         .iter()
-        .any(|d| d.conflict && d.bid_id.as_deref().is_none_or(|b| b == bid_id))
+        .any(|d| d.conflict && d.bid_id.as_deref().is_none_or(|b| b == target.bid_id))
     {
         return Err(ServiceError::denied(
             Code::ConflictOfInterest,
             "you declared a conflict of interest with this bid",
         ));
     }
-    let bid = markable_bid(
-        conn,
-        &actor.org,
-        &lot,
-        bid_id,
-        criterion_id,
-        score,
-        &rationale,
-    )?;
+    let bid = markable_bid(conn, &actor.org, &lot, target, score, &rationale)?;
     let row = MarkRow {
         lot_id: lot.id.clone(),
         bid_id: bid.id.clone(),
-        criterion_id: criterion_id.to_string(),
+        criterion_id: target.criterion_id.clone(),
         evaluator_sub: actor.sub.clone(),
         org_id: actor.org.clone(),
         score: score.normalize().to_string(),
@@ -287,12 +274,14 @@ fn put_mark_in(
         updated_at: now(),
     };
     repo::put_mark(conn, &row)?;
-    actor.audit(
+    audit_mark(
         conn,
+        actor,
         "mark",
-        "bid",
-        &bid.id,
-        &json!({"criterion": criterion_id, "score": row.score, "rationale": row.rationale}),
+        &row.bid_id,
+        &row.criterion_id,
+        &row.score,
+        &row.rationale,
     )?;
     Ok(row)
 }
@@ -304,25 +293,12 @@ fn put_moderated_in(
     score: Decimal,
     rationale: String,
 ) -> Result<ModeratedRow, ServiceError> {
-    let MarkTarget {
-        bid_id,
-        criterion_id,
-        ..
-    } = target;
     let (_, lot) = lock_for_marking(conn, &actor.org, target)?;
-    let bid = markable_bid(
-        conn,
-        &actor.org,
-        &lot,
-        bid_id,
-        criterion_id,
-        score,
-        &rationale,
-    )?;
+    let bid = markable_bid(conn, &actor.org, &lot, target, score, &rationale)?;
     let row = ModeratedRow {
         lot_id: lot.id.clone(),
         bid_id: bid.id.clone(),
-        criterion_id: criterion_id.to_string(),
+        criterion_id: target.criterion_id.clone(),
         org_id: actor.org.clone(),
         score: score.normalize().to_string(),
         rationale,
@@ -330,14 +306,30 @@ fn put_moderated_in(
         moderated_at: now(),
     };
     repo::put_moderated(conn, &row)?;
-    actor.audit(
+    let (bid_id, criterion) = (&row.bid_id, &row.criterion_id);
+    audit_mark(
         conn,
+        actor,
         "moderate",
-        "bid",
-        &bid.id,
-        &json!({"criterion": criterion_id, "score": row.score, "rationale": row.rationale}),
+        bid_id,
+        criterion,
+        &row.score,
+        &row.rationale,
     )?;
     Ok(row)
+}
+
+fn audit_mark(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    bid_id: &str,
+    criterion_id: &str,
+    score: &str,
+    rationale: &str,
+) -> Result<(), ServiceError> {
+    let payload = json!({"criterion": criterion_id, "score": score, "rationale": rationale});
+    Ok(actor.audit(conn, action, "bid", bid_id, &payload)?)
 }
 
 /// Marks and moderated marks are upserts (update, else insert) of one key, so two at once on one
@@ -363,15 +355,14 @@ fn markable_bid(
     conn: &mut DbConnection,
     org: &str,
     lot: &LotRow,
-    bid_id: &str,
-    criterion_id: &str,
+    target: &MarkTarget,
     score: Decimal,
     rationale: &str,
 ) -> Result<crate::db::bids::BidRow, ServiceError> {
-    let bid = bid_repo::find(conn, org, &lot.id, bid_id)?.ok_or(ServiceError::NotFound)?;
+    let bid = bid_repo::find(conn, org, &lot.id, &target.bid_id)?.ok_or(ServiceError::NotFound)?;
     require_evaluating(&lot.status)?;
     let (_, scheme) = current_scheme(conn, org, &lot.id)?;
-    check_score(&scheme, criterion_id, score)?;
+    check_score(&scheme, &target.criterion_id, score)?;
     if rationale.trim().is_empty() {
         return Err(ServiceError::invalid(
             "/rationale",

@@ -13,6 +13,7 @@ pub mod marking;
 pub mod measure_sets;
 pub mod ocds;
 pub mod report;
+pub mod stored_run;
 pub mod tenders;
 
 pub use self::error::{Code, ServiceError};

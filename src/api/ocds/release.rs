@@ -10,6 +10,7 @@ use crate::api::problem::ApiError;
 use crate::service::lots;
 use crate::service::ocds::BidRow;
 use crate::service::ocds::{LotRecord, TenderRecord};
+use crate::service::stored_run::RunResult;
 
 use super::{OFFICIAL_EXTENSIONS, OUR_EXTENSION_PATH};
 
@@ -32,13 +33,9 @@ pub fn amount(text: &str) -> Option<Value> {
     Some(Value::Number(number))
 }
 
-/// A stored decimal that may be a JSON string or number.
-fn amount_of(value: Option<&Value>) -> Value {
-    match value {
-        Some(Value::String(s)) => amount(s).unwrap_or(Value::Null),
-        Some(Value::Number(n)) => amount(&n.to_string()).unwrap_or(Value::Null),
-        _ => Value::Null,
-    }
+/// A stored decimal, or `null` when there is none.
+fn optional_amount(text: Option<&str>) -> Value {
+    text.and_then(amount).unwrap_or(Value::Null)
 }
 
 fn money(text: Option<&str>, currency: &str) -> Option<Value> {
@@ -145,7 +142,7 @@ fn award_criteria(lot: &LotRecord) -> Result<Option<Value>, ApiError> {
             }
             criterion.insert(
                 "numbers".into(),
-                json!([{"number": amount_of(c.get("weight")), "weight": "percentageExact"}]),
+                json!([{"number": optional_amount(c.get("weight").and_then(Value::as_str)), "weight": "percentageExact"}]),
             );
             Value::Object(criterion)
         })
@@ -161,27 +158,15 @@ struct RunScores {
 fn run_scores(lot: &LotRecord) -> Result<RunScores, ApiError> {
     let mut by_bid = std::collections::HashMap::new();
     if let Some(run) = &lot.latest_run {
-        let result: Value =
-            serde_json::from_str(&run.result).map_err(|e| corrupt("evaluation result", e))?;
-        for bid in result
-            .get("results")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(bid_id) = bid.get("bid_id").and_then(Value::as_str) else {
-                continue;
-            };
+        for bid in RunResult::of(run)?.results {
             let criteria: Vec<Value> = bid
-                .get("criteria")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
+                .criteria
+                .iter()
                 .map(|c| {
                     json!({
-                        "criterionId": c.get("criterion_id").cloned().unwrap_or(Value::Null),
-                        "points": amount_of(c.get("points")),
-                        "explanation": c.get("explanation").cloned().unwrap_or(Value::Null),
+                        "criterionId": c.criterion_id,
+                        "points": optional_amount(c.points.as_deref()),
+                        "explanation": c.explanation,
                     })
                 })
                 .collect();
@@ -190,15 +175,12 @@ fn run_scores(lot: &LotRecord) -> Result<RunScores, ApiError> {
                 "evaluatedAt": date(run.created_at),
                 "engineVersion": run.engine_version,
                 "inputsSha256": run.inputs_sha256,
-                "status": bid.get("status").cloned().unwrap_or(Value::Null),
-                "rank": bid.get("rank").cloned().unwrap_or(Value::Null),
-                "total": amount_of(bid.get("total")),
+                "status": bid.status,
+                "rank": bid.rank,
+                "total": optional_amount(bid.total.as_deref()),
                 "criteria": criteria,
             });
-            by_bid.insert(
-                bid_id.to_string(),
-                (bid.get("status").cloned().unwrap_or(Value::Null), scores),
-            );
+            by_bid.insert(bid.bid_id, (Value::String(bid.status), scores));
         }
     }
     Ok(RunScores { by_bid })
