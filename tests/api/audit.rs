@@ -13,9 +13,9 @@ use socval::db::{ConnectionManager, DbConnection, write_transaction};
 use socval::service::audit::{self, AuditEvent, GENESIS_HASH};
 
 use crate::catalogue::json_of;
+use crate::common::helpers::expect;
 use crate::common::{Backend, ORG, TestApp, spawn_app};
 use crate::on_both_backends;
-use crate::tenders::{expect, open_lot, send};
 
 /// Imports a one-measure set as admin of `org`: one `import` event in that org's chain.
 async fn import_as(app: &TestApp, org: &str, version: &str) -> String {
@@ -223,15 +223,15 @@ on_both_backends! {
     }
 
     async fn the_tender_filter_gathers_the_tender_its_lots_and_their_bids(app: TestApp) {
-        let (tender, lot) = open_lot(&app, "T-1").await;
-        open_lot(&app, "T-2").await;
+        let (tender, lot) = app.open_lot("T-1").await;
+        app.open_lot("T-2").await;
         import(&app, "1").await;
         let body = json!({
             "external_id": "bid-1", "supplier": {"name": "Acme"}, "price": "100",
             "submitted_at": "2026-03-01T10:00:00Z", "commitments": [{"measure": "SVS-CARBON-SAVED", "quantity": "1"}]
         });
         let bids = format!("/v1/tenders/{tender}/lots/{lot}/bids");
-        let submitted = expect(send(&app, "POST", &bids, &app.token(&[Role::Platform]), Some(&body)).await, 201).await;
+        let submitted = expect(app.send("POST", &bids, &app.token(&[Role::Platform]), Some(&body)).await, 201).await;
         let bid = submitted["id"].as_str().unwrap();
 
         let token = auditor(&app);

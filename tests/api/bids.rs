@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use socval::auth::Role;
 
 use crate::common::TestApp;
+use crate::common::helpers::expect;
 use crate::on_both_backends;
-use crate::tenders::{expect, open_lot, send};
 
 fn bid(external_id: &str, price: &str) -> Value {
     json!({
@@ -40,9 +40,9 @@ fn db_count(app: &TestApp, table: &str) -> i64 {
 on_both_backends! {
     async fn bids_are_taken_while_the_lot_is_open_and_withdrawn_bids_stay_stored(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        let (tender, lot) = open_lot(&app, "B-1").await;
+        let (tender, lot) = app.open_lot("B-1").await;
         let bids = format!("/v1/tenders/{tender}/lots/{lot}/bids");
-        let response = send(&app, "POST", &bids, &token, Some(&bid("bid-1", "98500.50"))).await;
+        let response = app.send("POST", &bids, &token, Some(&bid("bid-1", "98500.50"))).await;
         let location = response.headers()["location"].to_str().unwrap().to_string();
         let stored = expect(response, 201).await;
         assert_eq!(stored["price"], "98500.5");
@@ -50,23 +50,23 @@ on_both_backends! {
         assert_eq!(stored["submitted_at"], "2026-03-01T10:00:00+01:00");
         assert_eq!(stored["commitments"][0]["quantity"], "12.5");
         assert_eq!(stored["commitments"][1]["measure"], Value::Null, "free text waits for a person");
-        assert_eq!(expect(send(&app, "GET", &location, &token, None).await, 200).await, stored);
+        assert_eq!(expect(app.send("GET", &location, &token, None).await, 200).await, stored);
 
-        let withdrawn = expect(send(&app, "POST", &format!("{location}/withdraw"), &token, None).await, 200).await;
+        let withdrawn = expect(app.send("POST", &format!("{location}/withdraw"), &token, None).await, 200).await;
         assert_eq!(withdrawn["status"], "withdrawn");
-        let again = expect(send(&app, "POST", &format!("{location}/withdraw"), &token, None).await, 409).await;
+        let again = expect(app.send("POST", &format!("{location}/withdraw"), &token, None).await, 409).await;
         assert_eq!(again["code"], "bid_withdrawn");
-        let list = expect(send(&app, "GET", &bids, &token, None).await, 200).await;
+        let list = expect(app.send("GET", &bids, &token, None).await, 200).await;
         assert_eq!(list["items"][0]["status"], "withdrawn", "a withdrawn bid stays stored");
 
-        expect(send(&app, "POST", &format!("/v1/tenders/{tender}/lots/{lot}/close"), &token, None).await, 200).await;
-        let late = expect(send(&app, "POST", &bids, &token, Some(&bid("bid-2", "90000"))).await, 409).await;
+        expect(app.send("POST", &format!("/v1/tenders/{tender}/lots/{lot}/close"), &token, None).await, 200).await;
+        let late = expect(app.send("POST", &bids, &token, Some(&bid("bid-2", "90000"))).await, 409).await;
         assert_eq!(late["code"], "lot_not_open");
     }
 
     async fn a_bad_bid_is_422_with_every_failure(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        let (tender, lot) = open_lot(&app, "B-2").await;
+        let (tender, lot) = app.open_lot("B-2").await;
         let mut bad = bid("bid-x", "0");
         bad["currency"] = json!("EUR");
         bad["supplier"]["name"] = json!("");
@@ -76,7 +76,7 @@ on_both_backends! {
             {"measure": "SVS-CARBON-SAVED"},
             {"unit": "hours"}
         ]);
-        let problem = expect(send(&app, "POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &token, Some(&bad)).await, 422).await;
+        let problem = expect(app.send("POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &token, Some(&bad)).await, 422).await;
         let found: Vec<(&str, &str)> = problem["errors"].as_array().unwrap().iter()
             .map(|e| (e["pointer"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
         assert_eq!(found, [
@@ -93,31 +93,31 @@ on_both_backends! {
 
     async fn a_batch_is_stored_whole_or_not_at_all(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        let (tender, lot) = open_lot(&app, "B-3").await;
+        let (tender, lot) = app.open_lot("B-3").await;
         let batch = format!("/v1/tenders/{tender}/lots/{lot}/bids/batch");
         let mut bids: Vec<Value> = (0..5).map(|i| bid(&format!("batch-{i}"), "1000")).collect();
         bids[1]["price"] = json!("-1");
         bids[3]["commitments"][0]["measure"] = json!("NOPE");
         bids[4]["external_id"] = json!("batch-0");
-        let problem = expect(send(&app, "POST", &batch, &token, Some(&json!({"bids": bids}))).await, 422).await;
+        let problem = expect(app.send("POST", &batch, &token, Some(&json!({"bids": bids}))).await, 422).await;
         let pointers: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
         assert_eq!(pointers, ["/bids/1/price", "/bids/3/commitments/0/measure", "/bids/4/external_id"]);
         assert_eq!(db_count(&app, "bids"), 0, "nothing partial");
 
         let good: Vec<Value> = (0..100).map(|i| bid(&format!("ok-{i}"), &format!("{}", 1000 + i))).collect();
-        let stored = expect(send(&app, "POST", &batch, &token, Some(&json!({"bids": good}))).await, 201).await;
+        let stored = expect(app.send("POST", &batch, &token, Some(&json!({"bids": good}))).await, 201).await;
         assert_eq!(stored["items"].as_array().unwrap().len(), 100);
         assert_eq!(db_count(&app, "bids"), 100);
         assert_eq!(db_count(&app, "commitments"), 200);
-        let verification = expect(send(&app, "GET", "/v1/audit/verify", &app.token(&[Role::Auditor]), None).await, 200).await;
+        let verification = expect(app.send("GET", "/v1/audit/verify", &app.token(&[Role::Auditor]), None).await, 200).await;
         assert_eq!(verification["valid"], true, "{verification}");
         assert_eq!(verification["events_checked"], 103, "create, put_scheme, open, then one per bid: {verification}");
 
         let too_many: Vec<Value> = (0..1001).map(|i| bid(&format!("big-{i}"), "1")).collect();
-        let problem = expect(send(&app, "POST", &batch, &token, Some(&json!({"bids": too_many}))).await, 422).await;
+        let problem = expect(app.send("POST", &batch, &token, Some(&json!({"bids": too_many}))).await, 422).await;
         assert_eq!(problem["errors"][0]["code"], "invalid_batch_size");
 
-        let clash = expect(send(&app, "POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &token, Some(&bid("ok-7", "5"))).await, 409).await;
+        let clash = expect(app.send("POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &token, Some(&bid("ok-7", "5"))).await, 409).await;
         assert_eq!(clash["code"], "external_id_exists");
 
         let metrics = app.get("/metrics").await.text().await.unwrap();
@@ -126,7 +126,7 @@ on_both_backends! {
 
     async fn simultaneous_retries_of_one_bid_store_it_once(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        let (tender, lot) = open_lot(&app, "B-4").await;
+        let (tender, lot) = app.open_lot("B-4").await;
         let url = app.url(&format!("/v1/tenders/{tender}/lots/{lot}/bids"));
         let requests = (0..8).map(|_| {
             app.client.post(&url).bearer_auth(&token).header("idempotency-key", "bid-retry").json(&bid("r-1", "500")).send()
@@ -143,11 +143,11 @@ on_both_backends! {
 
     async fn free_text_commitments_get_suggestions_and_a_person_confirms_the_measure(app: TestApp) {
         let platform = app.token(&[Role::Platform]);
-        let (tender, lot) = open_lot(&app, "B-5").await;
-        let stored = expect(send(&app, "POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &platform, Some(&bid("m-1", "900"))).await, 201).await;
+        let (tender, lot) = app.open_lot("B-5").await;
+        let stored = expect(app.send("POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &platform, Some(&bid("m-1", "900"))).await, 201).await;
         let path = format!("/v1/tenders/{tender}/lots/{lot}/bids/{}", stored["id"].as_str().unwrap());
 
-        let mapping = expect(send(&app, "GET", &format!("{path}/mapping"), &platform, None).await, 200).await;
+        let mapping = expect(app.send("GET", &format!("{path}/mapping"), &platform, None).await, 200).await;
         assert_eq!(mapping["measure_set"], "socval-sample");
         assert_eq!(mapping["items"].as_array().unwrap().len(), 1, "only the free-text commitment");
         assert_eq!(mapping["items"][0]["index"], 1);
@@ -156,20 +156,20 @@ on_both_backends! {
         assert!(suggested.iter().take(3).any(|c| *c == "SVS-APPRENTICE-WEEKS" || *c == "SVS-JOBS-LOCAL"), "{suggested:?}");
 
         let confirm = format!("{path}/commitments/1/measure");
-        assert_eq!(send(&app, "PUT", &confirm, &platform, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await.status(), 403, "a commercial user confirms");
+        assert_eq!(app.send("PUT", &confirm, &platform, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await.status(), 403, "a commercial user confirms");
         let commercial = app.token(&[Role::Commercial]);
-        let unknown = expect(send(&app, "PUT", &confirm, &commercial, Some(&json!({"measure": "NOPE"}))).await, 422).await;
+        let unknown = expect(app.send("PUT", &confirm, &commercial, Some(&json!({"measure": "NOPE"}))).await, 422).await;
         assert_eq!(unknown["errors"][0]["code"], "unknown_measure");
-        assert_eq!(send(&app, "PUT", &format!("{path}/commitments/9/measure"), &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await.status(), 404);
-        let confirmed = expect(send(&app, "PUT", &confirm, &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await, 200).await;
+        assert_eq!(app.send("PUT", &format!("{path}/commitments/9/measure"), &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await.status(), 404);
+        let confirmed = expect(app.send("PUT", &confirm, &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await, 200).await;
         assert_eq!(confirmed["commitments"][1]["measure"], "SVS-JOBS-LOCAL");
         assert_eq!(confirmed["commitments"][1]["confirmed_by"], "tester");
     }
 
     async fn another_orgs_tenders_lots_and_bids_are_404_on_every_route(app: TestApp) {
         let owner = app.token(&[Role::Platform]);
-        let (tender, lot) = open_lot(&app, "X-1").await;
-        let stored = expect(send(&app, "POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &owner, Some(&bid("x-bid", "10"))).await, 201).await;
+        let (tender, lot) = app.open_lot("X-1").await;
+        let stored = expect(app.send("POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &owner, Some(&bid("x-bid", "10"))).await, 201).await;
         let bid_id = stored["id"].as_str().unwrap();
         let base = format!("/v1/tenders/{tender}");
         let lot_path = format!("{base}/lots/{lot}");
@@ -180,7 +180,7 @@ on_both_backends! {
             ("POST", format!("{base}/lots"), Some(json!({"title": "extra"}))),
             ("GET", lot_path.clone(), None),
             ("GET", format!("{lot_path}/scheme"), None),
-            ("PUT", format!("{lot_path}/scheme"), Some(crate::tenders::scheme_body())),
+            ("PUT", format!("{lot_path}/scheme"), Some(crate::common::helpers::scheme_body())),
             ("POST", format!("{lot_path}/open"), None),
             ("POST", format!("{lot_path}/close"), None),
             ("POST", format!("{lot_path}/cancel"), None),
@@ -194,13 +194,13 @@ on_both_backends! {
         ];
         let intruder = app.token_for("another-buyer", &[Role::Platform, Role::Commercial, Role::Admin]);
         for (method, path, body) in &routes {
-            let response = send(&app, method, path, &intruder, body.as_ref()).await;
+            let response = app.send(method, path, &intruder, body.as_ref()).await;
             assert_eq!(response.status(), 404, "{method} {path}");
         }
         // Nothing changed for the owner.
-        let bid = expect(send(&app, "GET", &bid_path, &owner, None).await, 200).await;
+        let bid = expect(app.send("GET", &bid_path, &owner, None).await, 200).await;
         assert_eq!(bid["status"], "submitted");
-        let tender_now = expect(send(&app, "GET", &base, &owner, None).await, 200).await;
+        let tender_now = expect(app.send("GET", &base, &owner, None).await, 200).await;
         assert_eq!(tender_now["version"], 1);
         assert_eq!(tender_now["lots"][0]["status"], "open");
     }

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use socval::auth::Role;
 
 use crate::common::TestApp;
+use crate::common::helpers::expect;
 use crate::on_both_backends;
-use crate::tenders::{expect, open_lot, send};
 
 fn evaluator(app: &TestApp, sub: &str) -> String {
     socval::auth::token::mint(
@@ -24,8 +24,7 @@ async fn submit(app: &TestApp, lot: &str, external_id: &str, price: &str) -> Str
                       "submitted_at": "2026-03-01T10:00:00Z",
                       "commitments": [{"measure": "SVS-CARBON-SAVED", "quantity": "10"}]});
     let bid = expect(
-        send(
-            app,
+        app.send(
             "POST",
             &format!("{lot}/bids"),
             &app.token(&[Role::Platform]),
@@ -49,7 +48,7 @@ pub async fn marked_lot(
     prices: &[&str],
     submitted_at: &str,
 ) -> (String, Vec<String>) {
-    let (tender, lot_id) = open_lot(app, external_id).await;
+    let (tender, lot_id) = app.open_lot(external_id).await;
     let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
     let platform = app.token(&[Role::Platform]);
     let mut bids = Vec::new();
@@ -57,7 +56,8 @@ pub async fn marked_lot(
         let body = json!({"supplier": {"name": format!("S{i}")}, "price": price, "submitted_at": submitted_at});
         bids.push(
             expect(
-                send(app, "POST", &format!("{lot}/bids"), &platform, Some(&body)).await,
+                app.send("POST", &format!("{lot}/bids"), &platform, Some(&body))
+                    .await,
                 201,
             )
             .await["id"]
@@ -67,13 +67,13 @@ pub async fn marked_lot(
         );
     }
     expect(
-        send(app, "POST", &format!("{lot}/close"), &platform, None).await,
+        app.send("POST", &format!("{lot}/close"), &platform, None)
+            .await,
         200,
     )
     .await;
     expect(
-        send(
-            app,
+        app.send(
             "POST",
             &format!("{lot}/evaluators"),
             &app.token(&[Role::Commercial]),
@@ -85,8 +85,7 @@ pub async fn marked_lot(
     .await;
     let e = evaluator(app, "solo");
     expect(
-        send(
-            app,
+        app.send(
             "POST",
             &format!("{lot}/conflict-declarations"),
             &e,
@@ -99,8 +98,7 @@ pub async fn marked_lot(
     for bid in &bids {
         for criterion in ["q1", "sv"] {
             expect(
-                send(
-                    app,
+                app.send(
                     "PUT",
                     &format!("{lot}/bids/{bid}/marks/{criterion}"),
                     &e,
@@ -139,14 +137,14 @@ async fn a_corrupt_stored_mark_is_a_500_whose_log_names_its_row() {
                 bids[0]
             ),
         );
-        let response = send(
-            &app,
-            "POST",
-            &format!("{lot}/evaluations"),
-            &app.token(&[Role::Platform]),
-            None,
-        )
-        .await;
+        let response = app
+            .send(
+                "POST",
+                &format!("{lot}/evaluations"),
+                &app.token(&[Role::Platform]),
+                None,
+            )
+            .await;
         assert_eq!(response.status(), 500, "{backend:?}");
         let problem: Value = response.json().await.unwrap();
         assert_eq!(problem["type"], "https://socval.dev/problems/internal");
@@ -172,17 +170,17 @@ async fn a_corrupt_stored_mark_is_a_500_whose_log_names_its_row() {
 on_both_backends! {
     async fn a_csv_export_never_carries_a_formula(app: TestApp) {
         let platform = app.token(&[Role::Platform]);
-        let tender = expect(send(&app, "POST", "/v1/tenders", &platform, Some(&crate::tenders::tender_body("CSV-1"))).await, 201).await;
+        let tender = expect(app.send("POST", "/v1/tenders", &platform, Some(&crate::common::helpers::tender_body("CSV-1"))).await, 201).await;
         let lot = format!("/v1/tenders/{}/lots/{}", tender["id"].as_str().unwrap(), tender["lots"][0]["id"].as_str().unwrap());
         let formula = r#"=HYPERLINK("http://evil.example","x")"#;
         let scheme = json!({"authority_type": "central_government", "criteria": [
             {"id": formula, "type": "price", "weight": 90},
             {"id": "-sv", "type": "social_value", "weight": 10, "outcome": "PPN002:O4", "method": "quantitative"}]});
-        expect(send(&app, "PUT", &format!("{lot}/scheme"), &platform, Some(&scheme)).await, 200).await;
-        expect(send(&app, "POST", &format!("{lot}/open"), &platform, None).await, 200).await;
+        expect(app.send("PUT", &format!("{lot}/scheme"), &platform, Some(&scheme)).await, 200).await;
+        expect(app.send("POST", &format!("{lot}/open"), &platform, None).await, 200).await;
         submit(&app, &lot, "@supplier", "1000").await;
-        expect(send(&app, "POST", &format!("{lot}/close"), &platform, None).await, 200).await;
-        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        expect(app.send("POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+        let run = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
         let csv = app.client.get(app.url(&format!("{lot}/evaluations/{}", run["id"].as_str().unwrap())))
             .bearer_auth(&platform).header("accept", "text/csv").send().await.unwrap().text().await.unwrap();
         let mut reader = csv::Reader::from_reader(csv.as_bytes());
@@ -199,9 +197,9 @@ on_both_backends! {
 
     async fn a_run_reads_back_byte_for_byte_as_stored(app: TestApp) {
         let (lot, _) = marked_lot(&app, "RAW-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
-        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
+        let run = expect(app.send("POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
         let id = run["id"].as_str().unwrap();
-        let body = send(&app, "GET", &format!("{lot}/evaluations/{id}"), &app.token(&[Role::Auditor]), None).await.text().await.unwrap();
+        let body = app.send("GET", &format!("{lot}/evaluations/{id}"), &app.token(&[Role::Auditor]), None).await.text().await.unwrap();
         let lot_id = lot.rsplit('/').next().unwrap();
         let stored = socval::db::evaluations::find_evaluation(&mut crate::audit::connect(app.database_url()), crate::common::ORG, lot_id, id)
             .unwrap()
@@ -214,22 +212,22 @@ on_both_backends! {
         let (lot, bids) = marked_lot(&app, "W-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
         let platform = app.token(&[Role::Platform]);
         let commercial = app.token(&[Role::Commercial]);
-        let first = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
-        let latest = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        let first = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        let latest = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
 
         let award = |evaluation: &Value| json!({"evaluation_id": evaluation["id"], "note": "best value"});
-        assert_eq!(send(&app, "POST", &format!("{lot}/award"), &platform, Some(&award(&latest))).await.status(), 403, "commercial awards");
-        let superseded = expect(send(&app, "POST", &format!("{lot}/award"), &commercial, Some(&award(&first))).await, 409).await;
+        assert_eq!(app.send("POST", &format!("{lot}/award"), &platform, Some(&award(&latest))).await.status(), 403, "commercial awards");
+        let superseded = expect(app.send("POST", &format!("{lot}/award"), &commercial, Some(&award(&first))).await, 409).await;
         assert_eq!(superseded["code"], "evaluation_superseded");
 
-        let awarded = expect(send(&app, "POST", &format!("{lot}/award"), &commercial, Some(&award(&latest))).await, 201).await;
+        let awarded = expect(app.send("POST", &format!("{lot}/award"), &commercial, Some(&award(&latest))).await, 201).await;
         assert_eq!(awarded["winner_bid_id"], bids[0].as_str(), "the lower price wins equal marks");
         let today = chrono::Utc::now().date_naive();
         assert_eq!(awarded["standstill_ends"], socval::catalogue::standstill::BankHolidays::shipped().standstill_end(today).to_string());
-        let lot_now = expect(send(&app, "GET", &lot, &platform, None).await, 200).await;
+        let lot_now = expect(app.send("GET", &lot, &platform, None).await, 200).await;
         assert_eq!(lot_now["status"], "awarded");
         assert_eq!(lot_now["allowed_transitions"], json!([]));
-        let again = expect(send(&app, "POST", &format!("{lot}/award"), &commercial, Some(&award(&latest))).await, 409).await;
+        let again = expect(app.send("POST", &format!("{lot}/award"), &commercial, Some(&award(&latest))).await, 409).await;
         assert_eq!(again["code"], "lot_not_evaluating");
     }
 
@@ -237,40 +235,40 @@ on_both_backends! {
         let (lot, bids) = marked_lot(&app, "H-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
         let tender = lot.split('/').nth(3).unwrap().to_string();
         let platform = app.token(&[Role::Platform]);
-        let first = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        let first = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         // Moderation lifts the dearer bid's quality mark: the second run ranks it first.
-        expect(send(&app, "PUT", &format!("{lot}/bids/{}/moderated-marks/q1", bids[1]), &app.token(&[Role::Commercial]),
+        expect(app.send("PUT", &format!("{lot}/bids/{}/moderated-marks/q1", bids[1]), &app.token(&[Role::Commercial]),
             Some(&json!({"score": 100, "rationale": "reviewed"}))).await, 200).await;
-        let second = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        let second = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
         assert_ne!(first["result"]["winner"], second["result"]["winner"]);
 
         let auditor = app.token(&[Role::Auditor]);
-        let history = expect(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history"), &auditor, None).await, 200).await;
+        let history = expect(app.send("GET", &format!("/v1/tenders/{tender}/score-history"), &auditor, None).await, 200).await;
         let ids: Vec<&Value> = history["items"].as_array().unwrap().iter().map(|i| &i["evaluation_id"]).collect();
         assert_eq!(ids, [&first["id"], &second["id"]]);
 
         let then = first["created_at"].as_str().unwrap();
-        let at_first = expect(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history?as_of={}", then.replace('+', "%2B")), &auditor, None).await, 200).await;
+        let at_first = expect(app.send("GET", &format!("/v1/tenders/{tender}/score-history?as_of={}", then.replace('+', "%2B")), &auditor, None).await, 200).await;
         assert_eq!(at_first["items"].as_array().unwrap().len(), 1);
         assert_eq!(at_first["items"][0]["evaluation_id"], first["id"]);
         assert_eq!(at_first["items"][0]["winner"], first["result"]["winner"]);
-        let before = expect(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history?as_of=2020-01-01T00:00:00Z"), &auditor, None).await, 200).await;
+        let before = expect(app.send("GET", &format!("/v1/tenders/{tender}/score-history?as_of=2020-01-01T00:00:00Z"), &auditor, None).await, 200).await;
         assert_eq!(before["items"], json!([]));
 
-        let one_bid = expect(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history?bid={}", bids[0]), &auditor, None).await, 200).await;
+        let one_bid = expect(app.send("GET", &format!("/v1/tenders/{tender}/score-history?bid={}", bids[0]), &auditor, None).await, 200).await;
         assert!(one_bid["items"].as_array().unwrap().iter().all(|i| i["scores"].as_array().unwrap().len() == 1));
-        assert_eq!(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history?as_of=yesterday"), &auditor, None).await.status(), 422);
+        assert_eq!(app.send("GET", &format!("/v1/tenders/{tender}/score-history?as_of=yesterday"), &auditor, None).await.status(), 422);
         let intruder = app.token_for("another-buyer", &[Role::Auditor]);
-        assert_eq!(send(&app, "GET", &format!("/v1/tenders/{tender}/score-history"), &intruder, None).await.status(), 404);
+        assert_eq!(app.send("GET", &format!("/v1/tenders/{tender}/score-history"), &intruder, None).await.status(), 404);
     }
 
     async fn a_supplier_gets_an_assessment_summary_as_json_and_a_printable_page(app: TestApp) {
         let (lot, bids) = marked_lot(&app, "S-1", &["1000", "1250"], "2026-03-01T10:00:00Z").await;
-        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
+        let run = expect(app.send("POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
         let path = format!("{lot}/evaluations/{}/assessment-summaries/{}", run["id"].as_str().unwrap(), bids[1]);
         let token = app.token(&[Role::Commercial]);
-        let summary = expect(send(&app, "GET", &path, &token, None).await, 200).await;
+        let summary = expect(app.send("GET", &path, &token, None).await, 200).await;
         assert_eq!(summary["supplier"], "S1");
         assert_eq!(summary["rank"], 2);
         assert_eq!(summary["winner_bid_id"], bids[0].as_str());
@@ -288,80 +286,80 @@ on_both_backends! {
         assert!(!html.contains("<script"), "no script in a printable page");
 
         let unknown = format!("{lot}/evaluations/{}/assessment-summaries/no-such-bid", run["id"].as_str().unwrap());
-        assert_eq!(send(&app, "GET", &unknown, &token, None).await.status(), 404);
+        assert_eq!(app.send("GET", &unknown, &token, None).await.status(), 404);
     }
 
     async fn a_tie_at_rank_one_cannot_be_awarded(app: TestApp) {
         // Same price, same marks, same submission time: the engine must not pick by chance.
         let (lot, _) = marked_lot(&app, "W-2", &["1000", "1000"], "2026-03-01T10:00:00Z").await;
-        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
+        let run = expect(app.send("POST", &format!("{lot}/evaluations"), &app.token(&[Role::Platform]), None).await, 201).await;
         assert_eq!(run["result"]["winner"], Value::Null);
-        let refused = expect(send(&app, "POST", &format!("{lot}/award"), &app.token(&[Role::Commercial]),
+        let refused = expect(app.send("POST", &format!("{lot}/award"), &app.token(&[Role::Commercial]),
             Some(&json!({"evaluation_id": run["id"], "note": "x"}))).await, 409).await;
         assert_eq!(refused["code"], "winner_undetermined");
     }
 
     async fn a_lot_is_marked_moderated_and_evaluated_reproducibly(app: TestApp) {
-        let (tender, lot_id) = open_lot(&app, "E-1").await;
+        let (tender, lot_id) = app.open_lot("E-1").await;
         let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
         let a = submit(&app, &lot, "A", "100000").await;
         let b = submit(&app, &lot, "B", "90000").await;
         let c = submit(&app, &lot, "C", "95000").await;
         let platform = app.token(&[Role::Platform]);
-        expect(send(&app, "POST", &format!("{lot}/bids/{c}/withdraw"), &platform, None).await, 200).await;
+        expect(app.send("POST", &format!("{lot}/bids/{c}/withdraw"), &platform, None).await, 200).await;
 
         let commercial = app.token(&[Role::Commercial]);
         let (e1, e2, outsider) = (evaluator(&app, "e1"), evaluator(&app, "e2"), evaluator(&app, "e3"));
         // Marks are given only once the lot is closed.
-        let early = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 403).await;
+        let early = expect(app.send("PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 403).await;
         assert_eq!(early["code"], "not_assigned");
         for sub in ["e1", "e2"] {
-            expect(send(&app, "POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": sub}))).await, 201).await;
+            expect(app.send("POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": sub}))).await, 201).await;
         }
-        let twice = expect(send(&app, "POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": "e1"}))).await, 409).await;
+        let twice = expect(app.send("POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": "e1"}))).await, 409).await;
         assert_eq!(twice["code"], "evaluator_assigned");
-        assert_eq!(send(&app, "POST", &format!("{lot}/evaluators"), &platform, Some(&json!({"sub": "e9"}))).await.status(), 403);
+        assert_eq!(app.send("POST", &format!("{lot}/evaluators"), &platform, Some(&json!({"sub": "e9"}))).await.status(), 403);
 
-        let undeclared = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 403).await;
+        let undeclared = expect(app.send("PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 403).await;
         assert_eq!(undeclared["code"], "conflict_declaration_required");
-        expect(send(&app, "POST", &format!("{lot}/conflict-declarations"), &e1, Some(&json!({"conflict": false, "details": "none"}))).await, 201).await;
-        expect(send(&app, "POST", &format!("{lot}/conflict-declarations"), &e2, Some(&json!({"conflict": true, "bid_id": b, "details": "former employer"}))).await, 201).await;
-        let outsider_declares = expect(send(&app, "POST", &format!("{lot}/conflict-declarations"), &outsider, Some(&json!({"conflict": false, "details": "none"}))).await, 403).await;
+        expect(app.send("POST", &format!("{lot}/conflict-declarations"), &e1, Some(&json!({"conflict": false, "details": "none"}))).await, 201).await;
+        expect(app.send("POST", &format!("{lot}/conflict-declarations"), &e2, Some(&json!({"conflict": true, "bid_id": b, "details": "former employer"}))).await, 201).await;
+        let outsider_declares = expect(app.send("POST", &format!("{lot}/conflict-declarations"), &outsider, Some(&json!({"conflict": false, "details": "none"}))).await, 403).await;
         assert_eq!(outsider_declares["code"], "not_assigned");
 
-        let still_open = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 409).await;
+        let still_open = expect(app.send("PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(80))).await, 409).await;
         assert_eq!(still_open["code"], "lot_not_evaluating");
-        expect(send(&app, "POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+        expect(app.send("POST", &format!("{lot}/close"), &platform, None).await, 200).await;
 
         for (bid, criterion, score) in [(&a, "q1", 80), (&a, "sv", 60), (&b, "q1", 60), (&b, "sv", 80)] {
-            expect(send(&app, "PUT", &format!("{lot}/bids/{bid}/marks/{criterion}"), &e1, Some(&mark(score))).await, 200).await;
+            expect(app.send("PUT", &format!("{lot}/bids/{bid}/marks/{criterion}"), &e1, Some(&mark(score))).await, 200).await;
         }
-        expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e2, Some(&mark(20))).await, 200).await;
-        expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/sv"), &e2, Some(&mark(60))).await, 200).await;
-        let conflicted = expect(send(&app, "PUT", &format!("{lot}/bids/{b}/marks/q1"), &e2, Some(&mark(60))).await, 403).await;
+        expect(app.send("PUT", &format!("{lot}/bids/{a}/marks/q1"), &e2, Some(&mark(20))).await, 200).await;
+        expect(app.send("PUT", &format!("{lot}/bids/{a}/marks/sv"), &e2, Some(&mark(60))).await, 200).await;
+        let conflicted = expect(app.send("PUT", &format!("{lot}/bids/{b}/marks/q1"), &e2, Some(&mark(60))).await, 403).await;
         assert_eq!(conflicted["code"], "conflict_of_interest");
-        let out_of_scale = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(150))).await, 422).await;
+        let out_of_scale = expect(app.send("PUT", &format!("{lot}/bids/{a}/marks/q1"), &e1, Some(&mark(150))).await, 422).await;
         assert_eq!(out_of_scale["errors"][0]["code"], "mark_out_of_scale");
-        let not_marked = expect(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/price"), &e1, Some(&mark(5))).await, 422).await;
+        let not_marked = expect(app.send("PUT", &format!("{lot}/bids/{a}/marks/price"), &e1, Some(&mark(5))).await, 422).await;
         assert_eq!(not_marked["errors"][0]["code"], "mark_not_expected");
-        assert_eq!(send(&app, "PUT", &format!("{lot}/bids/{a}/marks/q1"), &commercial, Some(&mark(50))).await.status(), 403, "only evaluators mark");
+        assert_eq!(app.send("PUT", &format!("{lot}/bids/{a}/marks/q1"), &commercial, Some(&mark(50))).await.status(), 403, "only evaluators mark");
 
         // Each evaluator sees its own marks only; the commercial team sees all.
-        let own = expect(send(&app, "GET", &format!("{lot}/marks"), &e2, None).await, 200).await;
+        let own = expect(app.send("GET", &format!("{lot}/marks"), &e2, None).await, 200).await;
         assert_eq!(own.as_array().unwrap().len(), 2);
         assert!(own.as_array().unwrap().iter().all(|m| m["by"] == "e2"), "{own}");
-        let all = expect(send(&app, "GET", &format!("{lot}/marks"), &commercial, None).await, 200).await;
+        let all = expect(app.send("GET", &format!("{lot}/marks"), &commercial, None).await, 200).await;
         assert_eq!(all.as_array().unwrap().len(), 6);
-        let outsider_marks = expect(send(&app, "GET", &format!("{lot}/marks"), &outsider, None).await, 403).await;
+        let outsider_marks = expect(app.send("GET", &format!("{lot}/marks"), &outsider, None).await, 403).await;
         assert_eq!(outsider_marks["code"], "not_assigned");
 
         // Two evaluators disagree on A/q1: the run is refused until it is moderated.
-        let refused = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 422).await;
+        let refused = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 422).await;
         let pending: Vec<(&str, &str)> = refused["errors"].as_array().unwrap().iter()
             .map(|e| (e["pointer"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
         assert_eq!(pending, [(format!("/bids/{a}/marks/q1").as_str(), "unmoderated"), (format!("/bids/{a}/marks/sv").as_str(), "unmoderated")]);
 
-        let moderation = expect(send(&app, "GET", &format!("{lot}/moderation"), &commercial, None).await, 200).await;
+        let moderation = expect(app.send("GET", &format!("{lot}/moderation"), &commercial, None).await, 200).await;
         let item = |bid: &str, criterion: &str| moderation["items"].as_array().unwrap().iter()
             .find(|i| i["bid_id"] == bid && i["criterion_id"] == criterion).unwrap().clone();
         assert_eq!(moderation["items"].as_array().unwrap().len(), 4, "two active bids × two marked criteria");
@@ -371,12 +369,12 @@ on_both_backends! {
         assert_eq!(item(&a, "sv")["marks_discrepancy"], false);
         assert_eq!(item(&b, "q1")["status"], "single_evaluator");
         assert_eq!(item(&b, "q1")["consensus"], "60");
-        assert_eq!(send(&app, "GET", &format!("{lot}/moderation"), &e1, None).await.status(), 403, "evaluators see only their own marks");
+        assert_eq!(app.send("GET", &format!("{lot}/moderation"), &e1, None).await.status(), 403, "evaluators see only their own marks");
 
         for criterion in ["q1", "sv"] {
-            expect(send(&app, "PUT", &format!("{lot}/bids/{a}/moderated-marks/{criterion}"), &commercial, Some(&json!({"score": 70, "rationale": "agreed at moderation"}))).await, 200).await;
+            expect(app.send("PUT", &format!("{lot}/bids/{a}/moderated-marks/{criterion}"), &commercial, Some(&json!({"score": 70, "rationale": "agreed at moderation"}))).await, 200).await;
         }
-        let response = send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await;
+        let response = app.send("POST", &format!("{lot}/evaluations"), &platform, None).await;
         let location = response.headers()["location"].to_str().unwrap().to_string();
         let first = expect(response, 201).await;
         assert_eq!(first["scheme_version"], 1);
@@ -388,14 +386,14 @@ on_both_backends! {
         assert_eq!(first["result"]["winner"], b.as_str());
         assert_eq!(a_result["total_display"], "82.00");
 
-        let second = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        let second = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
         assert_eq!(second["inputs_sha256"], first["inputs_sha256"], "unchanged inputs, same hash");
         assert_eq!(second["result"], first["result"], "and the same result");
         assert_ne!(second["id"], first["id"]);
 
-        let list = expect(send(&app, "GET", &format!("{lot}/evaluations"), &app.token(&[Role::Auditor]), None).await, 200).await;
+        let list = expect(app.send("GET", &format!("{lot}/evaluations"), &app.token(&[Role::Auditor]), None).await, 200).await;
         assert_eq!(list.as_array().unwrap().len(), 2);
-        assert_eq!(expect(send(&app, "GET", &location, &platform, None).await, 200).await, first);
+        assert_eq!(expect(app.send("GET", &location, &platform, None).await, 200).await, first);
         let csv = app.client.get(app.url(&location)).bearer_auth(&platform).header("accept", "text/csv").send().await.unwrap();
         assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let csv = csv.text().await.unwrap();
@@ -405,25 +403,25 @@ on_both_backends! {
         let intruder = app.token_for("another-buyer", &[Role::Commercial, Role::Platform, Role::Evaluator]);
         for (method, path) in [("GET", format!("{lot}/evaluations")), ("GET", location.clone()), ("GET", format!("{lot}/moderation")),
                                ("POST", format!("{lot}/evaluations")), ("GET", format!("{lot}/evaluators"))] {
-            assert_eq!(send(&app, method, &path, &intruder, None).await.status(), 404, "{method} {path}");
+            assert_eq!(app.send(method, &path, &intruder, None).await.status(), 404, "{method} {path}");
         }
     }
 
     async fn an_evaluation_run_cannot_be_changed_in_the_database(app: TestApp) {
         use diesel::connection::SimpleConnection;
-        let (tender, lot_id) = open_lot(&app, "E-2").await;
+        let (tender, lot_id) = app.open_lot("E-2").await;
         let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
         let bid = submit(&app, &lot, "solo", "1000").await;
         let platform = app.token(&[Role::Platform]);
-        expect(send(&app, "POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+        expect(app.send("POST", &format!("{lot}/close"), &platform, None).await, 200).await;
         let commercial = app.token(&[Role::Commercial]);
-        expect(send(&app, "POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": "solo-evaluator"}))).await, 201).await;
+        expect(app.send("POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": "solo-evaluator"}))).await, 201).await;
         let e = evaluator(&app, "solo-evaluator");
-        expect(send(&app, "POST", &format!("{lot}/conflict-declarations"), &e, Some(&json!({"conflict": false, "details": "none"}))).await, 201).await;
+        expect(app.send("POST", &format!("{lot}/conflict-declarations"), &e, Some(&json!({"conflict": false, "details": "none"}))).await, 201).await;
         for criterion in ["q1", "sv"] {
-            expect(send(&app, "PUT", &format!("{lot}/bids/{bid}/marks/{criterion}"), &e, Some(&mark(50))).await, 200).await;
+            expect(app.send("PUT", &format!("{lot}/bids/{bid}/marks/{criterion}"), &e, Some(&mark(50))).await, 200).await;
         }
-        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        let run = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
         assert_eq!(run["result"]["winner"], bid.as_str(), "a single evaluator's marks count without moderation");
 
         let mut conn = socval::db::ConnectionManager::new(app.database_url().clone(), 1000).connect_now().unwrap();

@@ -9,9 +9,9 @@ use socval::auth::Role;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::common::helpers::expect;
 use crate::common::{Backend, TestApp, spawn_app, spawn_app_with};
 use crate::on_both_backends;
-use crate::tenders::{expect, open_lot, send};
 
 const WORKED_EXAMPLE: &str = include_str!("../golden/worked_example.json");
 
@@ -178,7 +178,7 @@ async fn a_preview_may_compute_at_most_a_hundred_thousand_scores() {
 
 on_both_backends! {
     async fn deeply_nested_json_is_refused_and_the_server_keeps_serving(app: TestApp) {
-        let (tender, lot) = open_lot(&app, "LIM-1").await;
+        let (tender, lot) = app.open_lot("LIM-1").await;
         let bids = format!("/v1/tenders/{tender}/lots/{lot}/bids");
         let deep = "[".repeat(100_000);
         for path in ["/v1/schemes/validate", "/v1/evaluations/preview", bids.as_str()] {
@@ -194,12 +194,12 @@ on_both_backends! {
 
     async fn a_bid_of_ten_thousand_commitments_is_stored(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        let (tender, lot) = open_lot(&app, "LIM-2").await;
+        let (tender, lot) = app.open_lot("LIM-2").await;
         let commitments: Vec<Value> = (0..10_000)
             .map(|i| json!({"measure": "SVS-CARBON-SAVED", "quantity": i}))
             .collect();
         let bid = json!({"supplier": {"name": "Many Promises Ltd"}, "price": "1000", "commitments": commitments});
-        let stored = expect(send(&app, "POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &token, Some(&bid)).await, 201).await;
+        let stored = expect(app.send("POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &token, Some(&bid)).await, 201).await;
         assert_eq!(stored["commitments"].as_array().unwrap().len(), 10_000);
         assert_eq!(stored["commitments"][9_999]["quantity"], "9999");
     }

@@ -8,9 +8,9 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 use socval::auth::Role;
 
+use crate::common::helpers::expect;
 use crate::evaluations::marked_lot;
 use crate::on_both_backends;
-use crate::tenders::{expect, send};
 
 const OCDS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ocds");
 const OUR_EXTENSION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ocds/socval-scores");
@@ -95,12 +95,12 @@ on_both_backends! {
         let lot_id = lot.split('/').nth(5).unwrap().to_string();
         let platform = app.token(&[Role::Platform]);
         let commercial = app.token(&[Role::Commercial]);
-        let run = expect(send(&app, "POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
-        expect(send(&app, "POST", &format!("{lot}/award"), &commercial,
+        let run = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        expect(app.send("POST", &format!("{lot}/award"), &commercial,
             Some(&json!({"evaluation_id": run["id"], "note": "best value"}))).await, 201).await;
 
         let path = format!("/v1/tenders/{tender}/ocds");
-        let package = expect(send(&app, "GET", &path, &app.token(&[Role::Auditor]), None).await, 200).await;
+        let package = expect(app.send("GET", &path, &app.token(&[Role::Auditor]), None).await, 200).await;
 
         assert_eq!(package["version"], "1.1");
         assert!(package["uri"].as_str().unwrap().ends_with(&path));
@@ -172,9 +172,9 @@ on_both_backends! {
     }
 
     async fn the_ocds_export_of_a_fresh_tender_validates_and_is_closed_to_others(app: TestApp) {
-        let (tender, _) = crate::tenders::open_lot(&app, "OC-2").await;
+        let (tender, _) = app.open_lot("OC-2").await;
         let path = format!("/v1/tenders/{tender}/ocds");
-        let package = expect(send(&app, "GET", &path, &app.token(&[Role::Commercial]), None).await, 200).await;
+        let package = expect(app.send("GET", &path, &app.token(&[Role::Commercial]), None).await, 200).await;
         let release = &package["releases"][0];
         assert_eq!(release["tag"], json!(["tender"]));
         assert!(release.get("awards").is_none());
@@ -182,8 +182,8 @@ on_both_backends! {
         assert_eq!(release["tender"]["value"], json!({"amount": 1200000, "currency": "GBP"}));
         validate(&package);
 
-        assert_eq!(send(&app, "GET", &path, &app.token_for("other-org", &[Role::Admin]), None).await.status(), 404);
-        assert_eq!(send(&app, "GET", &path, &app.token(&[Role::Evaluator]), None).await.status(), 403);
+        assert_eq!(app.send("GET", &path, &app.token_for("other-org", &[Role::Admin]), None).await.status(), 404);
+        assert_eq!(app.send("GET", &path, &app.token(&[Role::Evaluator]), None).await.status(), 403);
         assert_eq!(app.get(&path).await.status(), 401);
     }
 }

@@ -4,29 +4,29 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use socval::auth::Role;
 
+use crate::common::helpers::{expect, scheme_body, tender_body};
 use crate::on_both_backends;
-use crate::tenders::{expect, open_lot, scheme_body, send, tender_body};
 
 on_both_backends! {
     async fn the_report_sums_committed_value_and_checks_the_ten_percent_minimum(app: TestApp) {
         let platform = app.token(&[Role::Platform]);
-        let (tender, lot) = open_lot(&app, "R-1").await;
+        let (tender, lot) = app.open_lot("R-1").await;
         let bid = json!({"supplier": {"name": "S"}, "price": "1000", "commitments": [
             {"measure": "SVS-CARBON-SAVED", "quantity": "12.5"},
             {"description": "free text is not counted until mapped"}
         ]});
-        expect(send(&app, "POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &platform, Some(&bid)).await, 201).await;
+        expect(app.send("POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &platform, Some(&bid)).await, 201).await;
 
         // A second central-government lot at 5%, with a recorded exemption.
-        let second = expect(send(&app, "POST", "/v1/tenders", &platform, Some(&tender_body("R-2"))).await, 201).await;
+        let second = expect(app.send("POST", "/v1/tenders", &platform, Some(&tender_body("R-2"))).await, 201).await;
         let mut exempt = scheme_body();
         exempt["criteria"][0]["weight"] = json!(65);
         exempt["criteria"][2]["weight"] = json!(5);
         exempt["social_value_exemption"] = json!({"reason": "emergency works", "approved_by": "Permanent Secretary"});
         let second_lot = format!("/v1/tenders/{}/lots/{}", second["id"].as_str().unwrap(), second["lots"][0]["id"].as_str().unwrap());
-        expect(send(&app, "PUT", &format!("{second_lot}/scheme"), &platform, Some(&exempt)).await, 200).await;
+        expect(app.send("PUT", &format!("{second_lot}/scheme"), &platform, Some(&exempt)).await, 200).await;
 
-        let report = expect(send(&app, "GET", "/v1/reports/social-value", &app.token(&[Role::Auditor]), None).await, 200).await;
+        let report = expect(app.send("GET", "/v1/reports/social-value", &app.token(&[Role::Auditor]), None).await, 200).await;
         let carbon = socval::catalogue::builtin().measure_set("socval-sample").unwrap()
             .measures.iter().find(|m| m.code == "SVS-CARBON-SAVED").unwrap().to_measure();
         let unit = socval::scoring::net_proxy_value(carbon.proxy_value, [carbon.deadweight, carbon.attribution, carbon.displacement]).unwrap();
@@ -44,10 +44,10 @@ on_both_backends! {
         assert_eq!(exempted[0]["social_value_weight_percent"], "5");
         assert_eq!(exempted[0]["exemption_approved_by"], "Permanent Secretary");
 
-        let later = expect(send(&app, "GET", "/v1/reports/social-value?from=2099-01-01", &platform, None).await, 200).await;
+        let later = expect(app.send("GET", "/v1/reports/social-value?from=2099-01-01", &platform, None).await, 200).await;
         assert_eq!(later["committed_total"], "0");
-        assert_eq!(send(&app, "GET", "/v1/reports/social-value?from=soon", &platform, None).await.status(), 422);
-        let other = expect(send(&app, "GET", "/v1/reports/social-value", &app.token_for("another-buyer", &[Role::Auditor]), None).await, 200).await;
+        assert_eq!(app.send("GET", "/v1/reports/social-value?from=soon", &platform, None).await.status(), 422);
+        let other = expect(app.send("GET", "/v1/reports/social-value", &app.token_for("another-buyer", &[Role::Auditor]), None).await, 200).await;
         assert_eq!(other["committed_total"], "0", "another org's bids are not counted");
         assert_eq!(other["lots"], json!([]));
     }

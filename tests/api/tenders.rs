@@ -5,96 +5,8 @@ use serde_json::{Value, json};
 use socval::auth::Role;
 
 use crate::common::TestApp;
+use crate::common::helpers::{expect, scheme_body, tender_body};
 use crate::on_both_backends;
-
-pub fn tender_body(external_id: &str) -> Value {
-    json!({
-        "external_id": external_id,
-        "title": "Facilities management",
-        "buyer": "Department for Example",
-        "authority_type": "central_government",
-        "procurement_regime": "procurement_act_2023",
-        "value": "1200000",
-        "lots": [{"title": "North", "external_id": format!("{external_id}-L1")}, {"title": "South"}]
-    })
-}
-
-/// A scheme valid against the built-in sample set and PPN 002.
-pub fn scheme_body() -> Value {
-    json!({
-        "authority_type": "central_government",
-        "criteria": [
-            {"id": "price", "type": "price", "weight": 60},
-            {"id": "q1", "type": "quality", "weight": 30, "scale": {"min": 0, "max": 100}},
-            {"id": "sv", "type": "social_value", "weight": 10, "outcome": "PPN002:1a",
-             "method": "qualitative", "scale": {"min": 0, "max": 100}}
-        ]
-    })
-}
-
-pub async fn send(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<&Value>,
-) -> reqwest::Response {
-    let mut request = app
-        .client
-        .request(method.parse().unwrap(), app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    request.send().await.unwrap()
-}
-
-pub async fn expect(response: reqwest::Response, status: u16) -> Value {
-    let actual = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    assert_eq!(actual, status, "{text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
-/// A tender with its first lot open for bids: `(tender_id, lot_id)`.
-pub async fn open_lot(app: &TestApp, external_id: &str) -> (String, String) {
-    let token = app.token(&[Role::Platform]);
-    let tender = expect(
-        send(
-            app,
-            "POST",
-            "/v1/tenders",
-            &token,
-            Some(&tender_body(external_id)),
-        )
-        .await,
-        201,
-    )
-    .await;
-    let (tender_id, lot_id) = (
-        tender["id"].as_str().unwrap().to_string(),
-        tender["lots"][0]["id"].as_str().unwrap().to_string(),
-    );
-    let lot = format!("/v1/tenders/{tender_id}/lots/{lot_id}");
-    expect(
-        send(
-            app,
-            "PUT",
-            &format!("{lot}/scheme"),
-            &token,
-            Some(&scheme_body()),
-        )
-        .await,
-        200,
-    )
-    .await;
-    expect(
-        send(app, "POST", &format!("{lot}/open"), &token, None).await,
-        200,
-    )
-    .await;
-    (tender_id, lot_id)
-}
 
 fn audit_actions(app: &TestApp) -> Vec<String> {
     use diesel::prelude::*;
@@ -112,7 +24,7 @@ fn audit_actions(app: &TestApp) -> Vec<String> {
 on_both_backends! {
     async fn a_scheme_put_honours_if_match_with_the_strong_comparison(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        let tender = expect(send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("IFM-1"))).await, 201).await;
+        let tender = expect(app.send("POST", "/v1/tenders", &token, Some(&tender_body("IFM-1"))).await, 201).await;
         let lot = format!("/v1/tenders/{}/lots/{}/scheme", tender["id"].as_str().unwrap(), tender["lots"][0]["id"].as_str().unwrap());
         let put = |tag: &'static str| {
             let request = app.client.put(app.url(&lot)).bearer_auth(&token).json(&scheme_body());
@@ -128,13 +40,13 @@ on_both_backends! {
         }
         assert_eq!(put("\"1\"").await.status(), 200);
         assert_eq!(put("*").await.status(), 200);
-        let current = expect(send(&app, "GET", &lot, &token, None).await, 200).await;
+        let current = expect(app.send("GET", &lot, &token, None).await, 200).await;
         assert_eq!(current["version"], 3, "only the three matching PUTs made versions");
     }
 
     async fn a_tender_goes_from_draft_to_evaluating_with_every_step_audited(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        let response = send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("T-1"))).await;
+        let response = app.send("POST", "/v1/tenders", &token, Some(&tender_body("T-1"))).await;
         let location = response.headers()["location"].to_str().unwrap().to_string();
         let tender = expect(response, 201).await;
         assert_eq!(tender["framework"], "PPN002", "the Procurement Act's model by default");
@@ -145,27 +57,27 @@ on_both_backends! {
         assert_eq!(tender["lots"][0]["status"], "draft");
         assert_eq!(tender["lots"][0]["allowed_transitions"], json!(["open", "cancel"]));
 
-        let read = send(&app, "GET", &location, &token, None).await;
+        let read = app.send("GET", &location, &token, None).await;
         assert_eq!(read.headers()["etag"], "\"1\"");
         assert_eq!(expect(read, 200).await["id"], tender["id"]);
 
         let lot = format!("{location}/lots/{}", tender["lots"][0]["id"].as_str().unwrap());
-        let refused = expect(send(&app, "POST", &format!("{lot}/open"), &token, None).await, 409).await;
+        let refused = expect(app.send("POST", &format!("{lot}/open"), &token, None).await, 409).await;
         assert_eq!(refused["code"], "scheme_required");
 
-        let scheme = expect(send(&app, "PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 200).await;
+        let scheme = expect(app.send("PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 200).await;
         assert_eq!(scheme["version"], 1);
-        let scheme = expect(send(&app, "PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 200).await;
+        let scheme = expect(app.send("PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 200).await;
         assert_eq!(scheme["version"], 2, "each PUT is a new version");
-        assert_eq!(expect(send(&app, "GET", &format!("{lot}/scheme"), &token, None).await, 200).await["version"], 2);
+        assert_eq!(expect(app.send("GET", &format!("{lot}/scheme"), &token, None).await, 200).await["version"], 2);
 
-        assert_eq!(expect(send(&app, "POST", &format!("{lot}/open"), &token, None).await, 200).await["status"], "open");
-        let closed = expect(send(&app, "POST", &format!("{lot}/close"), &token, None).await, 200).await;
+        assert_eq!(expect(app.send("POST", &format!("{lot}/open"), &token, None).await, 200).await["status"], "open");
+        let closed = expect(app.send("POST", &format!("{lot}/close"), &token, None).await, 200).await;
         assert_eq!(closed["status"], "evaluating");
 
-        let frozen = expect(send(&app, "PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 409).await;
+        let frozen = expect(app.send("PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 409).await;
         assert_eq!(frozen["code"], "scheme_frozen");
-        let invalid = expect(send(&app, "POST", &format!("{lot}/open"), &token, None).await, 409).await;
+        let invalid = expect(app.send("POST", &format!("{lot}/open"), &token, None).await, 409).await;
         assert_eq!(invalid["code"], "invalid_transition");
         assert!(invalid["detail"].as_str().unwrap().contains("`evaluating`"), "{invalid}");
         assert!(invalid["detail"].as_str().unwrap().contains("allowed: cancel"), "{invalid}");
@@ -175,21 +87,21 @@ on_both_backends! {
 
     async fn a_scheme_the_engine_refuses_is_422_with_pointers_into_the_scheme(app: TestApp) {
         let token = app.token(&[Role::Commercial]);
-        let tender = expect(send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("T-2"))).await, 201).await;
+        let tender = expect(app.send("POST", "/v1/tenders", &token, Some(&tender_body("T-2"))).await, 201).await;
         let lot = format!("/v1/tenders/{}/lots/{}", tender["id"].as_str().unwrap(), tender["lots"][0]["id"].as_str().unwrap());
         let mut scheme = scheme_body();
         scheme["criteria"][2]["weight"] = json!(5);
-        let problem = expect(send(&app, "PUT", &format!("{lot}/scheme"), &token, Some(&scheme)).await, 422).await;
+        let problem = expect(app.send("PUT", &format!("{lot}/scheme"), &token, Some(&scheme)).await, 422).await;
         let codes: Vec<(&str, &str)> = problem["errors"].as_array().unwrap().iter()
             .map(|e| (e["pointer"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
         assert!(codes.contains(&("/criteria", "weights_sum_not_100")), "{codes:?}");
 
         let mut other_authority = scheme_body();
         other_authority["authority_type"] = json!("local_authority");
-        let problem = expect(send(&app, "PUT", &format!("{lot}/scheme"), &token, Some(&other_authority)).await, 422).await;
+        let problem = expect(app.send("PUT", &format!("{lot}/scheme"), &token, Some(&other_authority)).await, 422).await;
         assert_eq!(problem["errors"][0]["pointer"], "/authority_type");
         assert_eq!(problem["errors"][0]["code"], "authority_type_mismatch");
-        assert_eq!(send(&app, "GET", &format!("{lot}/scheme"), &token, None).await.status(), 404, "nothing stored");
+        assert_eq!(app.send("GET", &format!("{lot}/scheme"), &token, None).await.status(), 404, "nothing stored");
     }
 
     async fn a_bad_tender_is_422_with_every_failure(app: TestApp) {
@@ -199,26 +111,26 @@ on_both_backends! {
         body["framework"] = json!("PPN99");
         body["title"] = json!(" ");
         body["lots"] = json!([]);
-        let problem = expect(send(&app, "POST", "/v1/tenders", &token, Some(&body)).await, 422).await;
+        let problem = expect(app.send("POST", "/v1/tenders", &token, Some(&body)).await, 422).await;
         let pointers: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
         assert_eq!(pointers, ["/framework", "/currency", "/title", "/lots"]);
 
         let mut hidden = tender_body("T-4");
         hidden["measure_set"] = json!("no-such-set");
-        let problem = expect(send(&app, "POST", "/v1/tenders", &token, Some(&hidden)).await, 422).await;
+        let problem = expect(app.send("POST", "/v1/tenders", &token, Some(&hidden)).await, 422).await;
         assert_eq!(problem["errors"][0]["code"], "unknown_measure_set");
     }
 
     async fn updates_respect_if_match_and_pinned_fields(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        let tender = expect(send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("T-5"))).await, 201).await;
+        let tender = expect(app.send("POST", "/v1/tenders", &token, Some(&tender_body("T-5"))).await, 201).await;
         let path = format!("/v1/tenders/{}", tender["id"].as_str().unwrap());
         let patch = |etag: &'static str, body: Value| {
             app.client.patch(app.url(&path)).bearer_auth(&token).header("if-match", etag).json(&body).send()
         };
         let stale = expect(patch("\"9\"", json!({"title": "Renamed"})).await.unwrap(), 412).await;
         assert_eq!(stale["type"], "https://socval.dev/problems/precondition-failed");
-        assert_eq!(expect(send(&app, "GET", &path, &token, None).await, 200).await["title"], "Facilities management", "no change made");
+        assert_eq!(expect(app.send("GET", &path, &token, None).await, 200).await["title"], "Facilities management", "no change made");
 
         let response = patch("\"1\"", json!({"title": "Renamed", "ocid": "ocds-abc-1", "value": null})).await.unwrap();
         assert_eq!(response.headers()["etag"], "\"2\"");
@@ -229,8 +141,8 @@ on_both_backends! {
         assert_eq!(expect(patch("\"1\"", json!({"title": "Again"})).await.unwrap(), 412).await["status"], 412, "the old ETag is stale now");
 
         let lot = format!("{path}/lots/{}", tender["lots"][0]["id"].as_str().unwrap());
-        expect(send(&app, "PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 200).await;
-        expect(send(&app, "POST", &format!("{lot}/open"), &token, None).await, 200).await;
+        expect(app.send("PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 200).await;
+        expect(app.send("POST", &format!("{lot}/open"), &token, None).await, 200).await;
         let pinned = expect(patch("\"2\"", json!({"currency": "EUR"})).await.unwrap(), 409).await;
         assert_eq!(pinned["code"], "tender_pinned");
     }
@@ -250,7 +162,7 @@ on_both_backends! {
 
         let reused = expect(post(tender_body("T-other")).await.unwrap(), 409).await;
         assert_eq!(reused["code"], "idempotency_key_reused");
-        let list = expect(send(&app, "GET", "/v1/tenders", &token, None).await, 200).await;
+        let list = expect(app.send("GET", "/v1/tenders", &token, None).await, 200).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
     }
 
@@ -268,44 +180,44 @@ on_both_backends! {
             bodies.push(response.text().await.unwrap());
         }
         assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every retry got the first response");
-        let list = expect(send(&app, "GET", "/v1/tenders", &token, None).await, 200).await;
+        let list = expect(app.send("GET", "/v1/tenders", &token, None).await, 200).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
         assert_eq!(audit_actions(&app), ["create"]);
     }
 
     async fn external_ids_are_unique_and_findable(app: TestApp) {
         let token = app.token(&[Role::Platform]);
-        expect(send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("T-8"))).await, 201).await;
-        let clash = expect(send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("T-8"))).await, 409).await;
+        expect(app.send("POST", "/v1/tenders", &token, Some(&tender_body("T-8"))).await, 201).await;
+        let clash = expect(app.send("POST", "/v1/tenders", &token, Some(&tender_body("T-8"))).await, 409).await;
         assert_eq!(clash["code"], "external_id_exists");
         // Another org may use the same external id.
         let other = app.token_for("another-buyer", &[Role::Platform]);
-        expect(send(&app, "POST", "/v1/tenders", &other, Some(&tender_body("T-8"))).await, 201).await;
+        expect(app.send("POST", "/v1/tenders", &other, Some(&tender_body("T-8"))).await, 201).await;
 
-        expect(send(&app, "POST", "/v1/tenders", &token, Some(&tender_body("T-9"))).await, 201).await;
-        let found = expect(send(&app, "GET", "/v1/tenders?external_id=T-9", &token, None).await, 200).await;
+        expect(app.send("POST", "/v1/tenders", &token, Some(&tender_body("T-9"))).await, 201).await;
+        let found = expect(app.send("GET", "/v1/tenders?external_id=T-9", &token, None).await, 200).await;
         assert_eq!(found["items"].as_array().unwrap().len(), 1);
         assert_eq!(found["items"][0]["external_id"], "T-9");
 
-        let page = expect(send(&app, "GET", "/v1/tenders?limit=1", &token, None).await, 200).await;
+        let page = expect(app.send("GET", "/v1/tenders?limit=1", &token, None).await, 200).await;
         assert_eq!(page["items"][0]["external_id"], "T-8");
         let cursor = page["next_cursor"].as_str().unwrap();
-        let next = expect(send(&app, "GET", &format!("/v1/tenders?limit=1&cursor={cursor}"), &token, None).await, 200).await;
+        let next = expect(app.send("GET", &format!("/v1/tenders?limit=1&cursor={cursor}"), &token, None).await, 200).await;
         assert_eq!(next["items"][0]["external_id"], "T-9");
         assert_eq!(next["next_cursor"], Value::Null);
 
-        open_lot(&app, "T-10").await;
-        let open = expect(send(&app, "GET", "/v1/tenders?status=open", &token, None).await, 200).await;
+        app.open_lot("T-10").await;
+        let open = expect(app.send("GET", "/v1/tenders?status=open", &token, None).await, 200).await;
         assert_eq!(open["items"].as_array().unwrap().len(), 1);
         assert_eq!(open["items"][0]["external_id"], "T-10");
     }
 
     async fn roles_are_checked(app: TestApp) {
         let auditor = app.token(&[Role::Auditor]);
-        assert_eq!(send(&app, "POST", "/v1/tenders", &auditor, Some(&tender_body("T-11"))).await.status(), 403);
-        assert_eq!(send(&app, "GET", "/v1/tenders", &auditor, None).await.status(), 200);
+        assert_eq!(app.send("POST", "/v1/tenders", &auditor, Some(&tender_body("T-11"))).await.status(), 403);
+        assert_eq!(app.send("GET", "/v1/tenders", &auditor, None).await.status(), 200);
         let evaluator = app.token(&[Role::Evaluator]);
-        assert_eq!(send(&app, "GET", "/v1/tenders", &evaluator, None).await.status(), 403);
+        assert_eq!(app.send("GET", "/v1/tenders", &evaluator, None).await.status(), 403);
         assert_eq!(app.get("/v1/tenders").await.status(), 401);
     }
 }

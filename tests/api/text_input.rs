@@ -5,9 +5,9 @@
 use serde_json::{Value, json};
 use socval::auth::Role;
 
+use crate::common::helpers::{expect, tender_body};
 use crate::evaluations::marked_lot;
 use crate::on_both_backends;
-use crate::tenders::{expect, open_lot, send, tender_body};
 
 async fn refused_at(response: reqwest::Response, pointer: &str) {
     let status = response.status().as_u16();
@@ -51,10 +51,10 @@ on_both_backends! {
         let admin = app.token(&[Role::Admin]);
         let (lot, bids) = marked_lot(&app, "CTRL-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
         let tender = lot.split('/').nth(3).unwrap().to_string();
-        let (open_tender, open_lot_id) = open_lot(&app, "CTRL-2").await;
+        let (open_tender, open_lot_id) = app.open_lot("CTRL-2").await;
         let open = format!("/v1/tenders/{open_tender}/lots/{open_lot_id}");
         let bid = &bids[0];
-        let tenders_before = expect(send(&app, "GET", "/v1/tenders", &platform, None).await, 200).await;
+        let tenders_before = expect(app.send("GET", "/v1/tenders", &platform, None).await, 200).await;
 
         let mut nul_title = tender_body("CTRL-3");
         nul_title["title"] = json!("Facilities\u{0}management");
@@ -80,12 +80,12 @@ on_both_backends! {
             ("POST", "/v1/measure-sets".into(), &admin, measure_set, "/name"),
         ];
         for (method, path, token, body, pointer) in &bodies {
-            refused_at(send(&app, method, path, token, Some(body)).await, pointer).await;
+            refused_at(app.send(method, path, token, Some(body)).await, pointer).await;
         }
         let solo = socval::auth::token::mint(&app.config, "solo", crate::common::ORG, &[Role::Evaluator],
             std::time::Duration::from_secs(300)).unwrap();
         refused_at(
-            send(&app, "POST", &format!("{lot}/conflict-declarations"), &solo,
+            app.send("POST", &format!("{lot}/conflict-declarations"), &solo,
                  Some(&json!({"conflict": false, "details": "none\u{0}"}))).await,
             "/details",
         ).await;
@@ -99,10 +99,10 @@ on_both_backends! {
             ("/v1/audit-events?tender=a%01".to_string(), &auditor, "query parameter `tender`"),
             (format!("/v1/tenders/{tender}/score-history?as_of=%00"), &platform, "query parameter `as_of`"),
         ] {
-            bad_request_naming(send(&app, "GET", &path, token, None).await, name).await;
+            bad_request_naming(app.send("GET", &path, token, None).await, name).await;
         }
         bad_request_naming(
-            send(&app, "PUT", &format!("{lot}/bids/{bid}/marks/q%001"), &solo, Some(&json!({"score": 1, "rationale": "r"}))).await,
+            app.send("PUT", &format!("{lot}/bids/{bid}/marks/q%001"), &solo, Some(&json!({"score": 1, "rationale": "r"}))).await,
             "path parameter `criterion`",
         ).await;
         let csv_import = app.client
@@ -113,9 +113,9 @@ on_both_backends! {
             .send().await.unwrap();
         bad_request_naming(csv_import, "query parameter `name`").await;
 
-        let tenders_after = expect(send(&app, "GET", "/v1/tenders", &platform, None).await, 200).await;
+        let tenders_after = expect(app.send("GET", "/v1/tenders", &platform, None).await, 200).await;
         assert_eq!(tenders_after["items"].as_array().unwrap().len(), tenders_before["items"].as_array().unwrap().len(), "nothing stored");
-        let evaluators = expect(send(&app, "GET", &format!("{lot}/evaluators"), &commercial, None).await, 200).await;
+        let evaluators = expect(app.send("GET", &format!("{lot}/evaluators"), &commercial, None).await, 200).await;
         assert!(!evaluators.to_string().contains("eve"), "{evaluators}");
     }
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod chaos_proxy;
+pub mod helpers;
 pub mod process;
 
 use std::net::TcpListener;

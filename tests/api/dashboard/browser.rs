@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use socval::auth::Role;
 
 use super::seed::{Seeded, seed};
+use crate::common::helpers::expect;
 use crate::common::{Backend, TestApp, spawn_app, spawn_app_with};
-use crate::tenders::{expect, send};
 
 struct Tools {
     chromium: PathBuf,
@@ -257,8 +257,7 @@ impl Drop for Browser {
 /// What the API says the lot's latest run ranked: (bid, rank, total) in result order.
 async fn ranking_from_api(app: &TestApp, seeded: &Seeded) -> Vec<(String, String, String)> {
     let runs = expect(
-        send(
-            app,
+        app.send(
             "GET",
             &format!(
                 "/v1/tenders/{}/lots/{}/evaluations",

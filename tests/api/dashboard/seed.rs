@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use socval::auth::Role;
 
 use crate::common::TestApp;
-use crate::tenders::{expect, send};
+use crate::common::helpers::expect;
 
 pub struct Seeded {
     pub tender: String,
@@ -24,7 +24,9 @@ struct Caller<'a> {
 impl Caller<'_> {
     async fn call(&self, method: &str, path: &str, body: Option<Value>, status: u16) -> Value {
         expect(
-            send(self.app, method, path, &self.token, body.as_ref()).await,
+            self.app
+                .send(method, path, &self.token, body.as_ref())
+                .await,
             status,
         )
         .await
@@ -289,7 +291,7 @@ pub async fn seed(app: &TestApp) -> Seeded {
         as_str(&other["id"]),
         as_str(&other["lots"][0]["id"])
     );
-    let mut scheme = crate::tenders::scheme_body();
+    let mut scheme = crate::common::helpers::scheme_body();
     scheme["authority_type"] = json!("local_authority");
     scheme["criteria"][1]["weight"] = json!(20);
     scheme["criteria"][2]["weight"] = json!(20);

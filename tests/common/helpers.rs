@@ -1,0 +1,99 @@
+//! Helpers every black-box test uses: requests as a caller sends them, and the usual fixtures (a
+//! tender, a valid scheme, a lot open for bids).
+
+use serde_json::{Value, json};
+use socval::auth::Role;
+
+use super::TestApp;
+
+pub fn tender_body(external_id: &str) -> Value {
+    json!({
+        "external_id": external_id,
+        "title": "Facilities management",
+        "buyer": "Department for Example",
+        "authority_type": "central_government",
+        "procurement_regime": "procurement_act_2023",
+        "value": "1200000",
+        "lots": [{"title": "North", "external_id": format!("{external_id}-L1")}, {"title": "South"}]
+    })
+}
+
+/// A scheme valid against the built-in sample set and PPN 002.
+pub fn scheme_body() -> Value {
+    json!({
+        "authority_type": "central_government",
+        "criteria": [
+            {"id": "price", "type": "price", "weight": 60},
+            {"id": "q1", "type": "quality", "weight": 30, "scale": {"min": 0, "max": 100}},
+            {"id": "sv", "type": "social_value", "weight": 10, "outcome": "PPN002:1a",
+             "method": "qualitative", "scale": {"min": 0, "max": 100}}
+        ]
+    })
+}
+
+impl TestApp {
+    /// `method path` with `token` and an optional JSON body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method.parse().unwrap(), self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// A tender with its first lot open for bids: `(tender_id, lot_id)`.
+    pub async fn open_lot(&self, external_id: &str) -> (String, String) {
+        let token = self.token(&[Role::Platform]);
+        let tender = expect(
+            self.send(
+                "POST",
+                "/v1/tenders",
+                &token,
+                Some(&tender_body(external_id)),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let (tender_id, lot_id) = (
+            tender["id"].as_str().unwrap().to_string(),
+            tender["lots"][0]["id"].as_str().unwrap().to_string(),
+        );
+        let lot = format!("/v1/tenders/{tender_id}/lots/{lot_id}");
+        expect(
+            self.send(
+                "PUT",
+                &format!("{lot}/scheme"),
+                &token,
+                Some(&scheme_body()),
+            )
+            .await,
+            200,
+        )
+        .await;
+        expect(
+            self.send("POST", &format!("{lot}/open"), &token, None)
+                .await,
+            200,
+        )
+        .await;
+        (tender_id, lot_id)
+    }
+}
+
+/// The response's JSON body, once its status is `status` (else the test fails showing the body).
+pub async fn expect(response: reqwest::Response, status: u16) -> Value {
+    let actual = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "{text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
