@@ -409,7 +409,7 @@ pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> BidView {
         price: bid.price.clone(),
         currency: bid.currency.clone(),
         submitted_at: bid.submitted_at.clone(),
-        status: bid.status.clone(),
+        status: bid.status.to_string(),
         created_at: bid.created_at.and_utc().to_rfc3339(),
         withdrawn_at: bid.withdrawn_at.map(|t| t.and_utc().to_rfc3339()),
         commitments: commitments

@@ -18,7 +18,7 @@ use super::tender_input::{parse_new_tender, parse_patch};
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::scoring::AuthorityType;
-use crate::service::lots::Transition;
+use crate::service::lots::{LotStatus, Transition};
 use crate::service::tenders::{LotRow, TenderQuery, TenderRow};
 use crate::service::{Actor, tenders};
 
@@ -152,7 +152,8 @@ pub struct LotView {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TenderFilters {
-    /// Only tenders with a lot in this status.
+    /// Only tenders with a lot in this status: `draft`, `open`, `evaluating`, `awarded` or
+    /// `cancelled` (422 `invalid_query` for any other).
     pub status: Option<String>,
     /// Only the tender with this `external_id`.
     pub external_id: Option<String>,
@@ -218,7 +219,7 @@ pub async fn list(
     let after = page.after()?;
     let filters = filters.into_inner();
     let query = TenderQuery {
-        status: filters.status,
+        status: filters.status.as_deref().map(parse_status).transpose()?,
         external_id: filters.external_id,
         after_id: after,
         limit: limit + 1,
@@ -298,6 +299,17 @@ pub async fn update(
     Ok(with_etag(tender.version, &tender_view(&tender, &lots)))
 }
 
+/// A `status` filter: one of the lot statuses (422 otherwise, rather than an empty page).
+fn parse_status(text: &str) -> Result<LotStatus, ApiError> {
+    text.parse().map_err(|_| {
+        let names: Vec<&str> = LotStatus::ALL.iter().map(|s| s.as_str()).collect();
+        super::pagination::invalid_query(
+            "/status",
+            format!("`status` is one of {}", names.join(", ")),
+        )
+    })
+}
+
 pub fn tender_view(tender: &TenderRow, lots: &[LotRow]) -> TenderView {
     TenderView {
         id: tender.id.clone(),
@@ -325,8 +337,8 @@ pub fn lot_view(lot: &LotRow) -> LotView {
         external_id: lot.external_id.clone(),
         title: lot.title.clone(),
         value: lot.value.clone(),
-        allowed_transitions: Transition::allowed_from(&lot.status),
-        status: lot.status.clone(),
+        allowed_transitions: Transition::allowed_from(lot.status),
+        status: lot.status.to_string(),
         version: lot.version,
         created_at: lot.created_at.and_utc().to_rfc3339(),
         updated_at: lot.updated_at.and_utc().to_rfc3339(),

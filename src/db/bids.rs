@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{bids, commitments};
+use super::types::BidStatus;
 use super::{DbConnection, DbError};
 
 /// Rows per multi-row INSERT (eleven columns × 1,000 fits both backends' bind limits).
@@ -21,7 +22,7 @@ pub struct BidRow {
     pub price: String,
     pub currency: String,
     pub submitted_at: String,
-    pub status: String,
+    pub status: BidStatus,
     pub created_at: NaiveDateTime,
     pub withdrawn_at: Option<NaiveDateTime>,
 }
@@ -123,10 +124,10 @@ pub fn withdraw(conn: &mut DbConnection, bid: &BidRow, at: NaiveDateTime) -> Res
         bids::table
             .filter(bids::org_id.eq(&bid.org_id))
             .filter(bids::id.eq(&bid.id))
-            .filter(bids::status.eq("submitted")),
+            .filter(bids::status.eq(BidStatus::Submitted)),
     )
     .set((
-        bids::status.eq("withdrawn"),
+        bids::status.eq(BidStatus::Withdrawn),
         bids::withdrawn_at.eq(Some(at)),
     ))
     .execute(conn)?;

@@ -13,6 +13,7 @@ pub mod measure_sets;
 pub mod migrations;
 pub mod schema;
 pub mod tenders;
+pub mod types;
 
 use anyhow::Context;
 use diesel::Connection;

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{lots, schemes, tenders};
+use super::types::LotStatus;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -36,7 +37,7 @@ pub struct LotRow {
     pub external_id: Option<String>,
     pub title: String,
     pub value: Option<String>,
-    pub status: String,
+    pub status: LotStatus,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -87,7 +88,7 @@ pub fn find_tender(
 pub fn list_tenders(
     conn: &mut DbConnection,
     org: &str,
-    status: Option<&str>,
+    status: Option<LotStatus>,
     external_id: Option<&str>,
     after_id: Option<&str>,
     limit: i64,
@@ -109,7 +110,7 @@ pub fn list_tenders(
             tenders::id.eq_any(
                 lots::table
                     .filter(lots::org_id.eq(org.to_string()))
-                    .filter(lots::status.eq(status.to_string()))
+                    .filter(lots::status.eq(status))
                     .select(lots::tender_id),
             ),
         );
@@ -296,8 +297,8 @@ pub fn set_latest_evaluation(
 pub fn set_lot_status(
     conn: &mut DbConnection,
     lot: &LotRow,
-    from: &str,
-    to: &str,
+    from: LotStatus,
+    to: LotStatus,
     at: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let updated = diesel::update(

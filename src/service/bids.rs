@@ -17,8 +17,8 @@ pub use crate::db::bids::{BidRow, CommitmentRow};
 use crate::db::tenders::{LotLock, LotRow, TenderRow};
 use crate::violation::Violation;
 
-pub const SUBMITTED: &str = "submitted";
-pub const WITHDRAWN: &str = "withdrawn";
+pub use crate::db::types::BidStatus;
+use crate::db::types::LotStatus;
 
 #[derive(Debug, Clone)]
 pub struct NewBid {
@@ -220,7 +220,7 @@ fn submit_in(
                 .submitted_at
                 .unwrap_or_else(|| Utc::now().fixed_offset())
                 .to_rfc3339(),
-            status: SUBMITTED.into(),
+            status: BidStatus::Submitted,
             created_at: at,
             withdrawn_at: None,
         };
@@ -322,7 +322,7 @@ fn check(
 }
 
 fn require_open(lot: &LotRow) -> Result<(), ServiceError> {
-    if lot.status == lots::OPEN {
+    if lot.status == LotStatus::Open {
         Ok(())
     } else {
         Err(ServiceError::conflict(
@@ -388,7 +388,7 @@ fn withdraw_in(
             "the bid is withdrawn already",
         ));
     }
-    bid.status = WITHDRAWN.into();
+    bid.status = BidStatus::Withdrawn;
     bid.withdrawn_at = Some(at);
     actor.audit(conn, "withdraw", "bid", &bid.id, &json!({"lot": lot.id}))?;
     Ok((bid, commitments))
@@ -405,7 +405,7 @@ fn confirm_measure_in(
     measure: &str,
 ) -> Result<StoredBid, ServiceError> {
     let (tender, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Share)?;
-    if lot.status != lots::OPEN && lot.status != lots::EVALUATING {
+    if lot.status != LotStatus::Open && lot.status != LotStatus::Evaluating {
         return Err(ServiceError::conflict(
             Code::MappingFrozen,
             format!(

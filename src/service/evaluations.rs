@@ -18,6 +18,8 @@ use crate::db::DbConnection;
 use crate::db::evaluations as repo;
 pub use crate::db::evaluations::{AwardRow, EvaluationRow};
 use crate::db::tenders::{LotLock, LotRow, TenderRow};
+use crate::db::types::BidStatus;
+use crate::db::types::LotStatus;
 use crate::scoring::{self, Bid, Commitment, EvaluationInput, EvaluatorMarks, Supplier};
 use crate::violation::Violation;
 
@@ -104,7 +106,7 @@ fn run_in(
     // Exclusive: runs of one lot are stored one at a time, so the newest by id is the newest
     // committed, and an award (also exclusive) sees every run that committed before it.
     let (tender, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
-    if lot.status != lots::EVALUATING {
+    if lot.status != LotStatus::Evaluating {
         return Err(ServiceError::conflict(
             Code::LotNotEvaluating,
             format!(
@@ -157,7 +159,7 @@ fn run_in(
 
     let mut engine_bids = Vec::new();
     for (bid, commitments) in bids::list_in(conn, &actor.org, tender_id, lot_id, None, i64::MAX)? {
-        if bid.status != bids::SUBMITTED {
+        if bid.status != BidStatus::Submitted {
             continue; // withdrawn bids take no part
         }
         let supplier: Supplier = serde_json::from_str(&bid.supplier).map_err(corrupt)?;
@@ -238,7 +240,7 @@ fn award_in(
     holidays: &catalogue::standstill::BankHolidays,
 ) -> Result<AwardRow, ServiceError> {
     let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
-    if lot.status != lots::EVALUATING {
+    if lot.status != LotStatus::Evaluating {
         return Err(ServiceError::conflict(
             Code::LotNotEvaluating,
             format!(
@@ -262,8 +264,13 @@ fn award_in(
         ));
     };
     let decided_at = now();
-    if !crate::db::tenders::set_lot_status(conn, &lot, lots::EVALUATING, lots::AWARDED, decided_at)?
-    {
+    if !crate::db::tenders::set_lot_status(
+        conn,
+        &lot,
+        LotStatus::Evaluating,
+        LotStatus::Awarded,
+        decided_at,
+    )? {
         return Err(ServiceError::conflict(
             Code::LotNotEvaluating,
             "the lot's status changed meanwhile",

@@ -15,11 +15,7 @@ use crate::db::tenders::{self as repo, LotLock, LotRow, TenderRow};
 use crate::scoring::{self, Measure, Scheme, ValidationReport};
 use crate::violation::Violation;
 
-pub const DRAFT: &str = "draft";
-pub const OPEN: &str = "open";
-pub const EVALUATING: &str = "evaluating";
-pub const AWARDED: &str = "awarded";
-pub const CANCELLED: &str = "cancelled";
+pub use crate::db::types::LotStatus;
 
 /// An explicit move of a lot's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,16 +35,19 @@ impl Transition {
     }
 
     /// The statuses it may start from, and where it leads.
-    fn rule(self) -> (&'static [&'static str], &'static str) {
+    fn rule(self) -> (&'static [LotStatus], LotStatus) {
         match self {
-            Self::Open => (&[DRAFT], OPEN),
-            Self::Close => (&[OPEN], EVALUATING),
-            Self::Cancel => (&[DRAFT, OPEN, EVALUATING], CANCELLED),
+            Self::Open => (&[LotStatus::Draft], LotStatus::Open),
+            Self::Close => (&[LotStatus::Open], LotStatus::Evaluating),
+            Self::Cancel => (
+                &[LotStatus::Draft, LotStatus::Open, LotStatus::Evaluating],
+                LotStatus::Cancelled,
+            ),
         }
     }
 
     /// The moves allowed from `status`.
-    pub fn allowed_from(status: &str) -> Vec<&'static str> {
+    pub fn allowed_from(status: LotStatus) -> Vec<&'static str> {
         [Self::Open, Self::Close, Self::Cancel]
             .into_iter()
             .filter(|t| t.rule().0.contains(&status))
@@ -76,7 +75,7 @@ pub(super) fn insert(
         external_id: lot.external_id,
         title: lot.title,
         value: lot.value.map(|v| v.normalize().to_string()),
-        status: DRAFT.into(),
+        status: LotStatus::Draft,
         version: 1,
         created_at: at,
         updated_at: at,
@@ -209,8 +208,8 @@ fn transition_in(
 ) -> Result<LotRow, ServiceError> {
     let (_, mut lot) = lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     let (from, to) = transition.rule();
-    if !from.contains(&lot.status.as_str()) {
-        let allowed = Transition::allowed_from(&lot.status);
+    if !from.contains(&lot.status) {
+        let allowed = Transition::allowed_from(lot.status);
         return Err(ServiceError::conflict(
             Code::InvalidTransition,
             format!(
@@ -232,13 +231,13 @@ fn transition_in(
         ));
     }
     let at = now();
-    if !repo::set_lot_status(conn, &lot, &lot.status, to, at)? {
+    if !repo::set_lot_status(conn, &lot, lot.status, to, at)? {
         return Err(ServiceError::conflict(
             Code::InvalidTransition,
             "the lot's status changed meanwhile; read it again",
         ));
     }
-    let from_status = std::mem::replace(&mut lot.status, to.to_string());
+    let from_status = std::mem::replace(&mut lot.status, to);
     lot.version += 1;
     lot.updated_at = at;
     actor.audit(
@@ -261,7 +260,7 @@ fn put_scheme_in(
 ) -> Result<(SchemeRow, ValidationReport), ServiceError> {
     let (tender, lot) = lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     expected.check(lot.scheme_version)?;
-    if lot.status != DRAFT && lot.status != OPEN {
+    if lot.status != LotStatus::Draft && lot.status != LotStatus::Open {
         return Err(ServiceError::conflict(
             Code::SchemeFrozen,
             format!(

@@ -10,6 +10,7 @@ use super::marking::current_scheme;
 use crate::db::DbConnection;
 use crate::db::bids as bid_repo;
 use crate::db::evaluations::{self as repo, MarkRow, ModeratedRow};
+use crate::db::types::BidStatus;
 use crate::scoring::{CriterionType, Scale, Scheme, SocialValueMethod};
 
 /// A criterion that people mark (quality, or qualitative or mixed social value), with its scale.
@@ -115,7 +116,7 @@ pub(super) fn mark_sets(
             .collect();
     let bids = bid_repo::list(conn, org, lot_id, None, i64::MAX)?;
     let mut sets = Vec::new();
-    for bid in bids.iter().filter(|b| b.status == super::bids::SUBMITTED) {
+    for bid in bids.iter().filter(|b| b.status == BidStatus::Submitted) {
         for (criterion, scale) in scored_criteria(&scheme) {
             let key = (bid.id.clone(), criterion.to_string());
             let marks = marks.remove(&key).unwrap_or_default();

@@ -14,6 +14,7 @@ use crate::db::bids as bid_repo;
 use crate::db::evaluations as repo;
 pub use crate::db::evaluations::{DeclarationRow, EvaluatorRow, MarkRow, ModeratedRow};
 use crate::db::tenders::{self as tender_repo, LotLock, LotRow, TenderRow};
+use crate::db::types::LotStatus;
 use crate::scoring::Scheme;
 
 /// The lot's current scheme.
@@ -360,7 +361,7 @@ fn markable_bid(
     rationale: &str,
 ) -> Result<crate::db::bids::BidRow, ServiceError> {
     let bid = bid_repo::find(conn, org, &lot.id, &target.bid_id)?.ok_or(ServiceError::NotFound)?;
-    require_evaluating(&lot.status)?;
+    require_evaluating(lot.status)?;
     let (_, scheme) = current_scheme(conn, org, &lot.id)?;
     check_score(&scheme, &target.criterion_id, score)?;
     if rationale.trim().is_empty() {
@@ -373,8 +374,8 @@ fn markable_bid(
     Ok(bid)
 }
 
-fn require_evaluating(status: &str) -> Result<(), ServiceError> {
-    if status == lots::EVALUATING {
+fn require_evaluating(status: LotStatus) -> Result<(), ServiceError> {
+    if status == LotStatus::Evaluating {
         Ok(())
     } else {
         Err(ServiceError::conflict(

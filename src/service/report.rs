@@ -8,10 +8,11 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Db, ServiceError, bids, lots, marking};
+use super::{Db, ServiceError, lots, marking};
 use crate::db::DbConnection;
 use crate::db::bids as bid_repo;
 use crate::db::tenders as tender_repo;
+use crate::db::types::BidStatus;
 use crate::scoring::{AuthorityType, CriterionType};
 
 pub struct LotWeight {
@@ -94,7 +95,7 @@ fn social_value_in(
             }
             let active = bid_repo::list(conn, org, &lot.id, None, i64::MAX)?
                 .into_iter()
-                .filter(|b| b.status == bids::SUBMITTED)
+                .filter(|b| b.status == BidStatus::Submitted)
                 .filter(|b| (from..=to).contains(&b.created_at.date()))
                 .map(|b| b.id)
                 .collect::<Vec<_>>();

@@ -11,6 +11,7 @@ use super::{Actor, Code, Db, Expected, ServiceError, lots};
 use crate::db::DbConnection;
 use crate::db::tenders as repo;
 pub use crate::db::tenders::{LotRow, TenderRow};
+use crate::db::types::LotStatus;
 
 /// A tender as asked for, already parsed.
 #[derive(Debug, Clone)]
@@ -87,7 +88,7 @@ pub async fn update(
 /// Which tenders a list shows, and the page.
 #[derive(Debug, Clone, Default)]
 pub struct TenderQuery {
-    pub status: Option<String>,
+    pub status: Option<LotStatus>,
     pub external_id: Option<String>,
     pub after_id: Option<String>,
     pub limit: i64,
@@ -103,7 +104,7 @@ pub async fn list(
         repo::list_tenders(
             conn,
             &org,
-            query.status.as_deref(),
+            query.status,
             query.external_id.as_deref(),
             query.after_id.as_deref(),
             query.limit,
@@ -188,7 +189,7 @@ fn update_in(
         patch.currency.is_some(),
         patch.procurement_regime.is_some(),
     ];
-    if pins.contains(&true) && lots.iter().any(|l| l.status != lots::DRAFT) {
+    if pins.contains(&true) && lots.iter().any(|l| l.status != LotStatus::Draft) {
         return Err(ServiceError::conflict(
             Code::TenderPinned,
             "framework, measure_set, currency, authority_type and procurement_regime are fixed once a lot has left draft",

@@ -7,12 +7,12 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::api::problem::ApiError;
-use crate::service::lots;
 use crate::service::ocds::BidRow;
 use crate::service::ocds::{LotRecord, TenderRecord};
 use crate::service::stored_run::RunResult;
 
 use super::{OFFICIAL_EXTENSIONS, OUR_EXTENSION_PATH};
+use crate::service::lots::LotStatus;
 
 fn corrupt(what: &str, error: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("stored {what} is not valid: {error}"))
@@ -55,25 +55,25 @@ fn party_id(kind: &str, name: &str) -> String {
 }
 
 /// OCDS tenderStatus of a lot.
-fn lot_status(status: &str) -> &'static str {
+fn lot_status(status: LotStatus) -> &'static str {
     match status {
-        lots::DRAFT => "planning",
-        lots::AWARDED => "complete",
-        lots::CANCELLED => "cancelled",
+        LotStatus::Draft => "planning",
+        LotStatus::Awarded => "complete",
+        LotStatus::Cancelled => "cancelled",
         _ => "active",
     }
 }
 
 /// OCDS tenderStatus of the tender, from its lots.
 fn tender_status(record: &TenderRecord) -> &'static str {
-    let statuses: Vec<&str> = record.lots.iter().map(|l| l.lot.status.as_str()).collect();
-    if statuses.is_empty() || statuses.iter().all(|s| *s == lots::DRAFT) {
+    let statuses: Vec<LotStatus> = record.lots.iter().map(|l| l.lot.status).collect();
+    if statuses.is_empty() || statuses.iter().all(|s| *s == LotStatus::Draft) {
         "planning"
-    } else if statuses.iter().all(|s| *s == lots::CANCELLED) {
+    } else if statuses.iter().all(|s| *s == LotStatus::Cancelled) {
         "cancelled"
     } else if statuses
         .iter()
-        .all(|s| *s == lots::AWARDED || *s == lots::CANCELLED)
+        .all(|s| *s == LotStatus::Awarded || *s == LotStatus::Cancelled)
     {
         "complete"
     } else {
@@ -235,7 +235,7 @@ pub fn release_package(
         let mut lot_out = Map::new();
         lot_out.insert("id".into(), json!(lot.lot.id));
         lot_out.insert("title".into(), json!(lot.lot.title));
-        lot_out.insert("status".into(), json!(lot_status(&lot.lot.status)));
+        lot_out.insert("status".into(), json!(lot_status(lot.lot.status)));
         if let Some(value) = money(lot.lot.value.as_deref(), currency) {
             lot_out.insert("value".into(), value);
         }
