@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{bids, commitments};
-use super::types::BidStatus;
+use super::types::{BidStatus, stored_decimal};
 use super::{DbConnection, DbError};
 
 /// Rows per multi-row INSERT (eleven columns × 1,000 fits both backends' bind limits).
@@ -154,6 +154,23 @@ pub fn confirm_measure(
     ))
     .execute(conn)?;
     Ok(updated == 1)
+}
+
+impl BidRow {
+    pub fn price(&self) -> Result<rust_decimal::Decimal, DbError> {
+        stored_decimal(&self.price, "bids", &self.id, "price")
+    }
+}
+
+impl CommitmentRow {
+    /// The quantity, if the commitment states one.
+    pub fn quantity(&self) -> Result<Option<rust_decimal::Decimal>, DbError> {
+        let row = format_args!("(bid {}, position {})", self.bid_id, self.position);
+        self.quantity
+            .as_deref()
+            .map(|text| stored_decimal(text, "commitments", row, "quantity"))
+            .transpose()
+    }
 }
 
 /// Every bid of the given lots, withdrawn ones included, in lot then id order.

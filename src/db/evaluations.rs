@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::schema::{
     awards, conflict_declarations, evaluations, evaluators, marks, moderated_marks,
 };
+use super::types::stored_decimal;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -71,6 +72,26 @@ pub struct EvaluationRow {
     pub result: String,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+}
+
+impl MarkRow {
+    pub fn score(&self) -> Result<rust_decimal::Decimal, DbError> {
+        let row = format_args!(
+            "(lot {}, bid {}, criterion {}, evaluator {})",
+            self.lot_id, self.bid_id, self.criterion_id, self.evaluator_sub
+        );
+        stored_decimal(&self.score, "marks", row, "score")
+    }
+}
+
+impl ModeratedRow {
+    pub fn score(&self) -> Result<rust_decimal::Decimal, DbError> {
+        let row = format_args!(
+            "(lot {}, bid {}, criterion {})",
+            self.lot_id, self.bid_id, self.criterion_id
+        );
+        stored_decimal(&self.score, "moderated_marks", row, "score")
+    }
 }
 
 pub fn is_evaluator(

@@ -1,13 +1,12 @@
 //! Rows and queries of imported measure sets. Decimals are stored as their exact text and parsed
 //! back on read; a row that does not parse is a data error (500), never a silently rounded value.
 
-use std::str::FromStr;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::schema::{measure_sets, measures};
+use super::types::stored_decimal;
 use super::{DbConnection, DbError};
 
 /// Rows per INSERT: SQLite allows 32,766 bound values per statement, PostgreSQL 65,535; eleven
@@ -53,19 +52,13 @@ impl MeasureRow {
 
     /// The stored decimals, exactly: `(proxy_value, deadweight, attribution, displacement)`.
     pub fn decimals(&self) -> Result<[Decimal; 4], DbError> {
-        let parse = |text: &str| {
-            Decimal::from_str(text).map_err(|e| {
-                DbError::Corrupt(format!(
-                    "measure {} of set {} holds `{text}`: {e}",
-                    self.code, self.measure_set_id
-                ))
-            })
-        };
+        let row = format!("(set {}, position {})", self.measure_set_id, self.position);
+        let parse = |text: &str, column| stored_decimal(text, "measures", &row, column);
         Ok([
-            parse(&self.proxy_value)?,
-            parse(&self.deadweight)?,
-            parse(&self.attribution)?,
-            parse(&self.displacement)?,
+            parse(&self.proxy_value, "proxy_value")?,
+            parse(&self.deadweight, "deadweight")?,
+            parse(&self.attribution, "attribution")?,
+            parse(&self.displacement, "displacement")?,
         ])
     }
 }

@@ -108,6 +108,23 @@ macro_rules! text_enum {
     };
 }
 
+/// A decimal read back from a TEXT column, exactly. Stored data that does not parse is
+/// [`DbError::Corrupt`] naming the table, the row and the column (so its 500's log line says what
+/// to repair), never a value silently missing from a score. (A `FromSql` impl could not name the
+/// row: it sees the value alone.)
+pub fn stored_decimal(
+    text: &str,
+    table: &str,
+    row: impl fmt::Display,
+    column: &str,
+) -> Result<rust_decimal::Decimal, super::DbError> {
+    crate::scoring::parse_exact(text).map_err(|_| {
+        super::DbError::Corrupt(format!(
+            "{table} row {row}: column {column} holds `{text}`, which is not a decimal"
+        ))
+    })
+}
+
 /// A stored name that is none of its type's.
 #[derive(Debug, thiserror::Error)]
 #[error("`{text}` is not a {kind}")]
@@ -150,5 +167,20 @@ mod tests {
         }
         let error = "closed".parse::<LotStatus>().unwrap_err();
         assert_eq!(error.to_string(), "`closed` is not a LotStatus");
+    }
+
+    #[test]
+    fn a_stored_decimal_reads_exactly_or_names_its_row() {
+        assert_eq!(
+            stored_decimal("12.50", "bids", "b1", "price")
+                .unwrap()
+                .to_string(),
+            "12.50"
+        );
+        let error = stored_decimal("abc", "bids", "b1", "price").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "stored data is corrupt: bids row b1: column price holds `abc`, which is not a decimal"
+        );
     }
 }

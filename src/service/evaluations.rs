@@ -2,8 +2,6 @@
 //! confirmed commitment mappings and effective marks. Each run is stored immutably with its inputs,
 //! their SHA-256 and the engine version, so it can be reproduced and audited years later.
 
-use std::str::FromStr;
-
 use chrono::DateTime;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -163,25 +161,21 @@ fn run_in(
             continue; // withdrawn bids take no part
         }
         let supplier: Supplier = serde_json::from_str(&bid.supplier).map_err(corrupt)?;
+        let price = bid.price()?;
         engine_bids.push(Bid {
             marks: effective.remove(&bid.id).unwrap_or_default(),
             id: bid.id,
             supplier: Some(supplier),
-            price: Decimal::from_str(&bid.price).map_err(corrupt)?,
+            price,
             currency: Some(bid.currency),
             submitted_at: DateTime::parse_from_rfc3339(&bid.submitted_at).map_err(corrupt)?,
             // Free text counts once a person has confirmed its measure.
             commitments: commitments
                 .into_iter()
                 .filter_map(|c| {
-                    let (Some(measure), Some(quantity)) = (c.measure, c.quantity) else {
-                        return None;
-                    };
-                    let row = format!("(bid {}, position {})", c.bid_id, c.position);
-                    Some(
-                        super::stored_decimal(&quantity, "commitments", row, "quantity")
-                            .map(|quantity| Commitment { measure, quantity }),
-                    )
+                    let quantity = c.quantity().transpose()?;
+                    let measure = c.measure?;
+                    Some(quantity.map(|quantity| Commitment { measure, quantity }))
                 })
                 .collect::<Result<_, _>>()?,
         });

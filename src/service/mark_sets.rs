@@ -121,26 +121,8 @@ pub(super) fn mark_sets(
             let key = (bid.id.clone(), criterion.to_string());
             let marks = marks.remove(&key).unwrap_or_default();
             let moderated = moderated.remove(&key);
-            let scores = marks
-                .iter()
-                .map(|m| {
-                    let row = format!(
-                        "(lot {lot_id}, bid {}, criterion {}, evaluator {})",
-                        m.bid_id, m.criterion_id, m.evaluator_sub
-                    );
-                    super::stored_decimal(&m.score, "marks", row, "score")
-                })
-                .collect::<Result<_, _>>()?;
-            let moderated_score = moderated
-                .as_ref()
-                .map(|m| {
-                    let row = format!(
-                        "(lot {lot_id}, bid {}, criterion {})",
-                        m.bid_id, m.criterion_id
-                    );
-                    super::stored_decimal(&m.score, "moderated_marks", row, "score")
-                })
-                .transpose()?;
+            let scores = marks.iter().map(MarkRow::score).collect::<Result<_, _>>()?;
+            let moderated_score = moderated.as_ref().map(ModeratedRow::score).transpose()?;
             sets.push(MarkSet {
                 bid_id: bid.id.clone(),
                 criterion_id: criterion.to_string(),

@@ -74,21 +74,6 @@ pub async fn ready(db: &Db) -> Result<(), ServiceError> {
     })
 }
 
-/// A decimal read back from a TEXT column: stored data that does not parse is a 500 whose log names
-/// the table, the row and the column, never a value silently missing from a score.
-fn stored_decimal(
-    text: &str,
-    table: &str,
-    row: impl std::fmt::Display,
-    column: &str,
-) -> Result<rust_decimal::Decimal, ServiceError> {
-    crate::scoring::parse_exact(text).map_err(|_| {
-        ServiceError::corrupt(format!(
-            "{table} row {row}: column {column} holds `{text}`, which is not a decimal"
-        ))
-    })
-}
-
 /// The versions of a resource a conditional write accepts (`If-Match`): any, or one of those
 /// listed. A version the caller read and that is no longer current is refused, so a write never
 /// silently overwrites a change the caller has not seen.

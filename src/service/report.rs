@@ -3,7 +3,6 @@
 //! exemptions recorded, over bids received in a date range.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -100,13 +99,11 @@ fn social_value_in(
                 .map(|b| b.id)
                 .collect::<Vec<_>>();
             for commitment in bid_repo::commitments_of(conn, &active)? {
-                let (Some(code), Some(quantity)) = (commitment.measure, commitment.quantity) else {
+                let quantity = commitment.quantity()?;
+                let (Some(code), Some(quantity)) = (&commitment.measure, quantity) else {
                     continue; // free text not yet mapped to a measure counts for nothing
                 };
-                let (Some(measure), Ok(quantity)) = (
-                    measures.iter().find(|m| m.code == code),
-                    Decimal::from_str(&quantity),
-                ) else {
+                let Some(measure) = measures.iter().find(|m| &m.code == code) else {
                     continue;
                 };
                 let unit = crate::scoring::net_proxy_value(
