@@ -20,7 +20,7 @@ use crate::auth::{Principal, policy};
 use crate::catalogue::suggest::Suggestion;
 use crate::service::bids::{BidRow, CommitmentRow, LotRef};
 use crate::service::bids::{NewBid, NewCommitment};
-use crate::service::{Actor, bids, lots, mapping};
+use crate::service::{Actor, ServiceError, bids, lots, mapping};
 
 /// Most bids one batch may carry; the route's body limit is sized for it.
 pub const MAX_BATCH: usize = 1_000;
@@ -162,7 +162,7 @@ pub async fn submit(
     let tender_id = lot.tender_id.clone();
     let bids = vec![new_bid(body.0)];
     let outcome = bids::submit(&state.db, actor, lot, bids, false, key, move |stored| {
-        let view = stored.first().map(|(b, c)| bid_view(b, c));
+        let view = stored.first().map(|(b, c)| bid_view(b, c)).transpose()?;
         let location = stored
             .first()
             .map(|(b, _)| format!("/v1/tenders/{tender_id}/lots/{}/bids/{}", b.lot_id, b.id));
@@ -218,7 +218,10 @@ pub async fn submit_batch(
             201,
             None,
             &BatchView {
-                items: stored.iter().map(|(b, c)| bid_view(b, c)).collect(),
+                items: stored
+                    .iter()
+                    .map(|(b, c)| bid_view(b, c))
+                    .collect::<Result<_, _>>()?,
             },
         )
     })
@@ -260,7 +263,7 @@ pub async fn list(
         .iter()
         .take(limit as usize)
         .map(|(b, c)| bid_view(b, c))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let next_cursor = more
         .then(|| items.last().map(|b| cursor_after(&b.id)))
         .flatten();
@@ -285,7 +288,7 @@ pub async fn get(
     let (tender_id, lot_id, bid_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let (bid, commitments) = bids::get(&state.db, principal.org, lot, bid_id).await?;
-    Ok(web::Json(bid_view(&bid, &commitments)))
+    Ok(web::Json(bid_view(&bid, &commitments)?))
 }
 
 /// Withdraws a bid while the lot is open; it stays stored and takes no part in evaluation.
@@ -309,7 +312,7 @@ pub async fn withdraw(
     let (tender_id, lot_id, bid_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let (bid, commitments) = bids::withdraw(&state.db, actor, lot, bid_id).await?;
-    Ok(web::Json(bid_view(&bid, &commitments)))
+    Ok(web::Json(bid_view(&bid, &commitments)?))
 }
 
 /// Suggested measures for each free-text commitment of a bid, from the tender's measure set.
@@ -376,7 +379,7 @@ pub async fn confirm(
     let lot = LotRef { tender_id, lot_id };
     let (bid, commitments) =
         bids::confirm_measure(&state.db, actor, lot, bid_id, n, body.0.measure).await?;
-    Ok(web::Json(bid_view(&bid, &commitments)))
+    Ok(web::Json(bid_view(&bid, &commitments)?))
 }
 
 fn new_bid(bid: CreateBid) -> NewBid {
@@ -400,12 +403,15 @@ fn new_bid(bid: CreateBid) -> NewBid {
     }
 }
 
-pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> BidView {
-    BidView {
+pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> Result<BidView, ServiceError> {
+    Ok(BidView {
         id: bid.id.clone(),
         lot_id: bid.lot_id.clone(),
         external_id: bid.external_id.clone(),
-        supplier: serde_json::from_str(&bid.supplier).unwrap_or_default(),
+        supplier: bid
+            .supplier()
+            .map(|s| serde_json::json!({"name": s.name, "id": s.id}))
+            .map_err(ServiceError::from)?,
         price: bid.price.clone(),
         currency: bid.currency.clone(),
         submitted_at: bid.submitted_at.clone(),
@@ -424,5 +430,5 @@ pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> BidView {
                 confirmed_at: c.confirmed_at.map(|t| t.and_utc().to_rfc3339()),
             })
             .collect(),
-    }
+    })
 }

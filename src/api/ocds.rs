@@ -59,7 +59,7 @@ pub async fn export(
     let record = record(&state.db, org, id).await?;
     let info = request.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
-    let package = release_package(&record, &base, crate::service::tenders::now())?;
+    let package = release_package(&record, &base, crate::service::now())?;
     Ok(HttpResponse::Ok().json(package))
 }
 

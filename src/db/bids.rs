@@ -160,6 +160,12 @@ impl BidRow {
     pub fn price(&self) -> Result<rust_decimal::Decimal, DbError> {
         stored_decimal(&self.price, "bids", &self.id, "price")
     }
+
+    /// The supplier as declared (a JSON object `{name, id}` in the row).
+    pub fn supplier(&self) -> Result<crate::scoring::Supplier, DbError> {
+        serde_json::from_str(&self.supplier)
+            .map_err(|e| DbError::Corrupt(format!("bids row {}: column supplier: {e}", self.id)))
+    }
 }
 
 impl CommitmentRow {

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::NaiveDateTime;
 use diesel::RunQueryDsl;
 use diesel::sql_types::Text;
 use serde::Serialize;
@@ -62,8 +62,7 @@ pub fn append_all(conn: &mut DbConnection, events: &[AuditEvent<'_>]) -> Result<
             .execute(pg)?;
     }
     let mut prev_hash = repo::last_hash(conn, org)?.unwrap_or_else(|| GENESIS_HASH.to_string());
-    // Microseconds: what PostgreSQL keeps, so the hash verifies after a round trip on either backend.
-    let at = Utc::now().naive_utc().trunc_subsecs(6);
+    let at = super::now();
     for event in events {
         let payload_sha256 = sha256_hex(event.payload.to_string().as_bytes());
         let facts = EventFacts {

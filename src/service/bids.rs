@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
-use super::tenders::{external_id_conflict, now};
+use super::now;
+use super::tenders::external_id_conflict;
 use super::{Actor, Code, Db, ServiceError, lots};
 use crate::db::DbConnection;
 use crate::db::bids as repo;

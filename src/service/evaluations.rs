@@ -9,7 +9,7 @@ use serde_json::json;
 use super::bids::LotRef;
 use super::mark_sets::{MarkStatus, mark_sets};
 use super::marking;
-use super::tenders::now;
+use super::now;
 use super::{Actor, Code, Db, ServiceError, bids, lots};
 use crate::catalogue;
 use crate::db::DbConnection;
@@ -18,7 +18,7 @@ pub use crate::db::evaluations::{AwardRow, EvaluationRow};
 use crate::db::tenders::{LotLock, LotRow, TenderRow};
 use crate::db::types::BidStatus;
 use crate::db::types::LotStatus;
-use crate::scoring::{self, Bid, Commitment, EvaluationInput, EvaluatorMarks, Supplier};
+use crate::scoring::{self, Bid, Commitment, EvaluationInput, EvaluatorMarks};
 use crate::violation::Violation;
 
 /// Runs the engine on the lot as it stands and stores the run; 422 lists every mark that is
@@ -160,7 +160,7 @@ fn run_in(
         if bid.status != BidStatus::Submitted {
             continue; // withdrawn bids take no part
         }
-        let supplier: Supplier = serde_json::from_str(&bid.supplier).map_err(corrupt)?;
+        let supplier = bid.supplier()?;
         let price = bid.price()?;
         engine_bids.push(Bid {
             marks: effective.remove(&bid.id).unwrap_or_default(),

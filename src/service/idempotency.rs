@@ -7,7 +7,6 @@
 //! simultaneous retries create one resource. Only successful responses are recorded: a refused
 //! request changed nothing, so repeating it is already harmless.
 
-use chrono::{SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
@@ -85,7 +84,7 @@ where
                 status: i32::from(recorded.status),
                 location: recorded.location.clone(),
                 body: recorded.body.clone(),
-                created_at: Utc::now().naive_utc().trunc_subsecs(6),
+                created_at: super::now(),
             },
         )?;
         Ok((recorded, false))

@@ -5,7 +5,8 @@ use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
-use super::tenders::{NewLot, external_id_conflict, now};
+use super::now;
+use super::tenders::{NewLot, external_id_conflict};
 use super::{Actor, Code, Db, Expected, ServiceError};
 use crate::catalogue;
 use crate::db::DbConnection;

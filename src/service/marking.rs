@@ -7,7 +7,7 @@ use serde_json::json;
 use super::bids::LotRef;
 pub use super::mark_sets::{MarkSet, MarkStatus};
 use super::mark_sets::{mark_sets, scored_criteria};
-use super::tenders::now;
+use super::now;
 use super::{Actor, Code, Db, ServiceError, lots};
 use crate::db::DbConnection;
 use crate::db::bids as bid_repo;

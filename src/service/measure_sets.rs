@@ -2,7 +2,6 @@
 //! licence respected — a set that may not be redistributed shows its proxy values to the
 //! importing org only.
 
-use chrono::{SubsecRound, Utc};
 use serde_json::json;
 
 use super::{Actor, Code, Db, ServiceError};
@@ -27,7 +26,7 @@ pub async fn import(
         redistributable: import.redistributable,
         owner_org: actor.org.clone(),
         created_by: actor.sub.clone(),
-        created_at: Utc::now().naive_utc().trunc_subsecs(6),
+        created_at: super::now(),
         measure_count: i32::try_from(import.measures.len())
             .map_err(|_| ServiceError::corrupt("more measures than a set can hold"))?,
     };

@@ -63,6 +63,13 @@ impl Actor {
     }
 }
 
+/// The one clock of the use cases: UTC, to the microsecond (what PostgreSQL keeps, so a stored
+/// time reads back equal on either backend and an audit hash over it still verifies).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
 /// Whether the service can serve business requests: the database answers and is migrated.
 pub async fn ready(db: &Db) -> Result<(), ServiceError> {
     db.check_ready().await.map_err(|error| {

@@ -2,12 +2,11 @@
 //! concurrency. The framework, measure set, currency and authority type are pinned once any lot has
 //! left `draft`, so an evaluation can never see its reference data change underneath it.
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
-use super::{Actor, Code, Db, Expected, ServiceError, lots};
+use super::{Actor, Code, Db, Expected, ServiceError, lots, now};
 use crate::db::DbConnection;
 use crate::db::tenders as repo;
 pub use crate::db::tenders::{LotRow, TenderRow};
@@ -49,10 +48,6 @@ pub struct TenderPatch {
     pub measure_set: Option<String>,
     pub currency: Option<String>,
     pub procurement_regime: Option<String>,
-}
-
-pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
 }
 
 /// A tender with its lots.

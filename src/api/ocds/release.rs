@@ -87,17 +87,15 @@ struct Supplier {
 }
 
 fn supplier_of(bid: &BidRow) -> Result<Supplier, ApiError> {
-    let value: Value = serde_json::from_str(&bid.supplier).map_err(|e| corrupt("supplier", e))?;
-    let name = value
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let id = match value.get("id").and_then(Value::as_str) {
-        Some(id) if !id.is_empty() => id.to_string(),
-        _ => party_id("supplier", &name),
+    let declared = bid.supplier().map_err(crate::service::ServiceError::from)?;
+    let id = match declared.id {
+        Some(id) if !id.is_empty() => id,
+        _ => party_id("supplier", &declared.name),
     };
-    Ok(Supplier { id, name })
+    Ok(Supplier {
+        id,
+        name: declared.name,
+    })
 }
 
 fn award_criteria(lot: &LotRecord) -> Result<Option<Value>, ApiError> {
