@@ -169,7 +169,7 @@ pub async fn submit(
         record(201, location, &view)
     })
     .await?;
-    if !outcome.1 {
+    if !outcome.replayed() {
         state.metrics.observe_bids(1);
     }
     Ok(respond(outcome))
@@ -226,7 +226,7 @@ pub async fn submit_batch(
         )
     })
     .await?;
-    if !outcome.1 {
+    if !outcome.replayed() {
         state.metrics.observe_bids(count);
     }
     Ok(respond(outcome))

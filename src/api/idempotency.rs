@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::api::problem::ApiError;
 use crate::service::audit::sha256_hex;
-use crate::service::idempotency::{Recorded, RequestKey};
+use crate::service::idempotency::{Outcome, Recorded, RequestKey};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -70,7 +70,9 @@ pub fn record(
 }
 
 /// Sends a recorded response; replays are marked.
-pub fn respond((recorded, replayed): (Recorded, bool)) -> HttpResponse {
+pub fn respond(outcome: Outcome) -> HttpResponse {
+    let replayed = outcome.replayed();
+    let (Outcome::Done(recorded) | Outcome::Replayed(recorded)) = outcome;
     let status = actix_web::http::StatusCode::from_u16(recorded.status)
         .unwrap_or(actix_web::http::StatusCode::OK);
     let mut response = HttpResponse::build(status);

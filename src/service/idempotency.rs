@@ -31,8 +31,20 @@ pub struct Recorded {
     pub body: String,
 }
 
-/// What a creating use case answers: the response as first sent, and whether this is a replay.
-pub type Outcome = (Recorded, bool);
+/// What a creating use case answers: the response as first sent, made now or replayed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The work ran now and this is its response.
+    Done(Recorded),
+    /// A retry with the same key and request: the first response again, nothing done.
+    Replayed(Recorded),
+}
+
+impl Outcome {
+    pub fn replayed(&self) -> bool {
+        matches!(self, Self::Replayed(_))
+    }
+}
 
 /// Runs `work` in one write transaction, exactly once per key, and records the response that
 /// `render` (the HTTP edge's) makes of its result; a retry with the key gets that response again.
@@ -48,7 +60,7 @@ where
 {
     db.write(move |conn| {
         let Some(key) = key else {
-            return render(&work(conn)?).map(|recorded| (recorded, false));
+            return render(&work(conn)?).map(Outcome::Done);
         };
         if let DbConnection::Postgres(pg) = conn {
             diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1 || ':' || $2))")
@@ -65,14 +77,11 @@ where
                 ));
             }
             let status = u16::try_from(first.status).unwrap_or(200);
-            return Ok((
-                Recorded {
-                    status,
-                    location: first.location,
-                    body: first.body,
-                },
-                true,
-            ));
+            return Ok(Outcome::Replayed(Recorded {
+                status,
+                location: first.location,
+                body: first.body,
+            }));
         }
         let recorded = render(&work(conn)?)?;
         repo::insert(
@@ -87,7 +96,7 @@ where
                 created_at: super::now(),
             },
         )?;
-        Ok((recorded, false))
+        Ok(Outcome::Done(recorded))
     })
     .await
 }
