@@ -159,7 +159,7 @@ pub async fn submit(
     );
     let key = key.for_request(&actor.org, &request, &body.1);
     let lot = LotRef::from(path.into_inner());
-    let tender_id = lot.tender_id.clone();
+    let tender_id = lot.tender_id.to_string();
     let bids = vec![new_bid(body.0)];
     let outcome = bids::submit(&state.db, actor, lot, bids, false, key, move |stored| {
         let view = stored.first().map(|(b, c)| bid_view(b, c)).transpose()?;
@@ -352,7 +352,7 @@ pub async fn get_mapping(
         })
         .collect();
     Ok(web::Json(BidMapping {
-        bid_id: bid.id,
+        bid_id: bid.id.into(),
         measure_set: set_id,
         items,
     }))
@@ -405,8 +405,8 @@ fn new_bid(bid: CreateBid) -> NewBid {
 
 pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> Result<BidView, ServiceError> {
     Ok(BidView {
-        id: bid.id.clone(),
-        lot_id: bid.lot_id.clone(),
+        id: bid.id.to_string(),
+        lot_id: bid.lot_id.to_string(),
         external_id: bid.external_id.clone(),
         supplier: bid
             .supplier()

@@ -202,9 +202,9 @@ pub async fn award(
     let lot = LotRef::from(path.into_inner());
     let row = evaluations::award(&state.db, actor, lot, decision, holidays).await?;
     Ok(HttpResponse::Created().json(AwardView {
-        lot_id: row.lot_id,
-        evaluation_id: row.evaluation_id,
-        winner_bid_id: row.winner_bid_id,
+        lot_id: row.lot_id.into(),
+        evaluation_id: row.evaluation_id.into(),
+        winner_bid_id: row.winner_bid_id.into(),
         note: row.note,
         decided_at: row.decided_at.and_utc().to_rfc3339(),
         standstill_ends: row.standstill_ends,
@@ -250,8 +250,8 @@ pub async fn score_history(
         .map(|stored| {
             let result = RunResult::of(stored)?;
             Ok(HistoryEntry {
-                evaluation_id: stored.id.clone(),
-                lot_id: stored.lot_id.clone(),
+                evaluation_id: stored.id.to_string(),
+                lot_id: stored.lot_id.to_string(),
                 created_at: stored.created_at.and_utc().to_rfc3339(),
                 created_by: stored.created_by.clone(),
                 engine_version: stored.engine_version.clone(),
@@ -281,8 +281,8 @@ pub async fn score_history(
 
 fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ApiError> {
     Ok(EvaluationView {
-        id: row.id.clone(),
-        lot_id: row.lot_id.clone(),
+        id: row.id.to_string(),
+        lot_id: row.lot_id.to_string(),
         scheme_version: row.scheme_version,
         engine_version: row.engine_version.clone(),
         inputs_sha256: row.inputs_sha256.clone(),

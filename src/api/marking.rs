@@ -183,7 +183,7 @@ pub async fn declare(
         id: row.id,
         evaluator: row.evaluator_sub,
         conflict: row.conflict,
-        bid_id: row.bid_id,
+        bid_id: row.bid_id.map(String::from),
         details: row.details,
         declared_at: row.declared_at.and_utc().to_rfc3339(),
     }))
@@ -273,7 +273,7 @@ pub async fn put_moderated(
 fn moderation_item(set: &MarkSet) -> ModerationItem {
     let (status, consensus) = set.effective();
     ModerationItem {
-        bid_id: set.bid_id.clone(),
+        bid_id: set.bid_id.to_string(),
         criterion_id: set.criterion_id.clone(),
         marks: set.marks.iter().map(mark_view).collect(),
         spread: set.spread().normalize().to_string(),
@@ -297,7 +297,7 @@ fn mark_target(
 
 fn mark_view(m: &MarkRow) -> MarkView {
     MarkView {
-        bid_id: m.bid_id.clone(),
+        bid_id: m.bid_id.to_string(),
         criterion_id: m.criterion_id.clone(),
         by: m.evaluator_sub.clone(),
         score: m.score.clone(),
@@ -308,7 +308,7 @@ fn mark_view(m: &MarkRow) -> MarkView {
 
 fn moderated_view(m: &ModeratedRow) -> MarkView {
     MarkView {
-        bid_id: m.bid_id.clone(),
+        bid_id: m.bid_id.to_string(),
         criterion_id: m.criterion_id.clone(),
         by: m.moderated_by.clone(),
         score: m.score.clone(),

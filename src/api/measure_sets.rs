@@ -256,7 +256,7 @@ pub fn builtin_summary(set: &catalogue::MeasureSet) -> MeasureSetSummary {
 
 pub fn imported_summary(set: &MeasureSetRow, principal: &Principal) -> MeasureSetSummary {
     MeasureSetSummary {
-        id: set.id.clone(),
+        id: set.id.to_string(),
         name: set.name.clone(),
         version: set.version.clone(),
         licence: set.licence.clone(),

@@ -90,7 +90,7 @@ pub async fn get_scheme(
 
 fn scheme_view(row: &SchemeRow, warnings: Vec<Warning>) -> Result<SchemeView, ApiError> {
     Ok(SchemeView {
-        lot_id: row.lot_id.clone(),
+        lot_id: row.lot_id.to_string(),
         version: row.version,
         scheme: serde_json::from_str(&row.body).map_err(anyhow::Error::from)?,
         warnings,

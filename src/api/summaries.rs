@@ -78,11 +78,11 @@ pub async fn assessment_summary(
     let bid = result.bid(&bid_id).ok_or(ApiError::NotFound)?;
     let winner = result.winner.as_deref().and_then(|w| result.bid(w));
     let summary = AssessmentSummary {
-        evaluation_id: run.id.clone(),
+        evaluation_id: run.id.to_string(),
         tender_title: tender.title,
         buyer: tender.buyer,
         lot_title: lot.title,
-        bid_id: bid.bid_id.clone(),
+        bid_id: bid.bid_id.to_string(),
         supplier: inputs.supplier_name(&bid.bid_id).map(str::to_string),
         status: bid.status.clone(),
         rank: bid.rank,

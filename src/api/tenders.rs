@@ -312,7 +312,7 @@ fn parse_status(text: &str) -> Result<LotStatus, ApiError> {
 
 pub fn tender_view(tender: &TenderRow, lots: &[LotRow]) -> TenderView {
     TenderView {
-        id: tender.id.clone(),
+        id: tender.id.to_string(),
         external_id: tender.external_id.clone(),
         ocid: tender.ocid.clone(),
         title: tender.title.clone(),
@@ -332,8 +332,8 @@ pub fn tender_view(tender: &TenderRow, lots: &[LotRow]) -> TenderView {
 
 pub fn lot_view(lot: &LotRow) -> LotView {
     LotView {
-        id: lot.id.clone(),
-        tender_id: lot.tender_id.clone(),
+        id: lot.id.to_string(),
+        tender_id: lot.tender_id.to_string(),
         external_id: lot.external_id.clone(),
         title: lot.title.clone(),
         value: lot.value.clone(),

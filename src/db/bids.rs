@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{bids, commitments};
-use super::types::{BidStatus, stored_decimal};
+use super::types::{BidId, BidStatus, LotId, stored_decimal};
 use super::{DbConnection, DbError};
 
 /// Rows per multi-row INSERT (eleven columns × 1,000 fits both backends' bind limits).
@@ -13,8 +13,8 @@ const INSERT_CHUNK: usize = 1_000;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = bids, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct BidRow {
-    pub id: String,
-    pub lot_id: String,
+    pub id: BidId,
+    pub lot_id: LotId,
     pub org_id: String,
     pub external_id: Option<String>,
     /// The supplier as JSON (`{name, id?}`).
@@ -30,7 +30,7 @@ pub struct BidRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = commitments, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct CommitmentRow {
-    pub bid_id: String,
+    pub bid_id: BidId,
     pub position: i32,
     pub measure: Option<String>,
     pub quantity: Option<String>,
@@ -98,7 +98,7 @@ pub fn list(
 /// The commitments of the given bids, in bid then position order.
 pub fn commitments_of(
     conn: &mut DbConnection,
-    bid_ids: &[String],
+    bid_ids: &[BidId],
 ) -> Result<Vec<CommitmentRow>, DbError> {
     Ok(commitments::table
         .filter(commitments::bid_id.eq_any(bid_ids))
@@ -183,7 +183,7 @@ impl CommitmentRow {
 pub fn of_lots(
     conn: &mut DbConnection,
     org: &str,
-    lot_ids: &[String],
+    lot_ids: &[LotId],
 ) -> Result<Vec<BidRow>, DbError> {
     Ok(bids::table
         .filter(bids::org_id.eq(org))

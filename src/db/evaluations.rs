@@ -6,13 +6,13 @@ use diesel::prelude::*;
 use super::schema::{
     awards, conflict_declarations, evaluations, evaluators, marks, moderated_marks,
 };
-use super::types::stored_decimal;
+use super::types::{BidId, EvaluationId, LotId, TenderId, stored_decimal};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evaluators, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct EvaluatorRow {
-    pub lot_id: String,
+    pub lot_id: LotId,
     pub sub: String,
     pub org_id: String,
     pub assigned_by: String,
@@ -23,11 +23,11 @@ pub struct EvaluatorRow {
 #[diesel(table_name = conflict_declarations, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct DeclarationRow {
     pub id: String,
-    pub lot_id: String,
+    pub lot_id: LotId,
     pub org_id: String,
     pub evaluator_sub: String,
     pub conflict: bool,
-    pub bid_id: Option<String>,
+    pub bid_id: Option<BidId>,
     pub details: String,
     pub declared_at: NaiveDateTime,
 }
@@ -35,8 +35,8 @@ pub struct DeclarationRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = marks, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct MarkRow {
-    pub lot_id: String,
-    pub bid_id: String,
+    pub lot_id: LotId,
+    pub bid_id: BidId,
     pub criterion_id: String,
     pub evaluator_sub: String,
     pub org_id: String,
@@ -48,8 +48,8 @@ pub struct MarkRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = moderated_marks, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct ModeratedRow {
-    pub lot_id: String,
-    pub bid_id: String,
+    pub lot_id: LotId,
+    pub bid_id: BidId,
     pub criterion_id: String,
     pub org_id: String,
     pub score: String,
@@ -61,9 +61,9 @@ pub struct ModeratedRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evaluations, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct EvaluationRow {
-    pub id: String,
-    pub lot_id: String,
-    pub tender_id: String,
+    pub id: EvaluationId,
+    pub lot_id: LotId,
+    pub tender_id: TenderId,
     pub org_id: String,
     pub scheme_version: i32,
     pub inputs: String,
@@ -258,11 +258,11 @@ pub fn find_evaluation(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = awards, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct AwardRow {
-    pub lot_id: String,
-    pub tender_id: String,
+    pub lot_id: LotId,
+    pub tender_id: TenderId,
     pub org_id: String,
-    pub evaluation_id: String,
-    pub winner_bid_id: String,
+    pub evaluation_id: EvaluationId,
+    pub winner_bid_id: BidId,
     pub note: String,
     pub decided_at: NaiveDateTime,
     pub standstill_ends: String,

@@ -5,13 +5,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{lots, schemes, tenders};
-use super::types::LotStatus;
+use super::types::{EvaluationId, LotId, LotStatus, TenderId};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = tenders, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct TenderRow {
-    pub id: String,
+    pub id: TenderId,
     pub org_id: String,
     pub external_id: Option<String>,
     pub ocid: Option<String>,
@@ -31,8 +31,8 @@ pub struct TenderRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = lots, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct LotRow {
-    pub id: String,
-    pub tender_id: String,
+    pub id: LotId,
+    pub tender_id: TenderId,
     pub org_id: String,
     pub external_id: Option<String>,
     pub title: String,
@@ -44,13 +44,13 @@ pub struct LotRow {
     /// The current scheme's version (0 before the first `PUT …/scheme`).
     pub scheme_version: i32,
     /// The lot's newest evaluation run.
-    pub latest_evaluation_id: Option<String>,
+    pub latest_evaluation_id: Option<EvaluationId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = schemes, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct SchemeRow {
-    pub lot_id: String,
+    pub lot_id: LotId,
     pub version: i32,
     pub org_id: String,
     pub body: String,

@@ -108,6 +108,103 @@ macro_rules! text_enum {
     };
 }
 
+/// An id stored as TEXT: a UUID v7 (time-ordered) when socval makes one. A newtype per kind, so a
+/// bid's id can never be passed where a lot's is expected.
+macro_rules! text_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[serde(transparent)]
+        #[diesel(sql_type = Text)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new id, later in time order than any made before it by this process.
+            pub fn generate() -> Self {
+                Self(uuid::Uuid::now_v7().to_string())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Ok(Self(text.to_string()))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        text_column!($name);
+    };
+}
+
+text_id!(
+    /// A tender's id.
+    TenderId
+);
+text_id!(
+    /// A lot's id.
+    LotId
+);
+text_id!(
+    /// A bid's id.
+    BidId
+);
+text_id!(
+    /// An evaluation run's id.
+    EvaluationId
+);
+
 /// A decimal read back from a TEXT column, exactly. Stored data that does not parse is
 /// [`DbError::Corrupt`] naming the table, the row and the column (so its 500's log line says what
 /// to repair), never a value silently missing from a score. (A `FromSql` impl could not name the

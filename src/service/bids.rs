@@ -19,7 +19,7 @@ use crate::db::tenders::{LotLock, LotRow, TenderRow};
 use crate::violation::Violation;
 
 pub use crate::db::types::BidStatus;
-use crate::db::types::LotStatus;
+use crate::db::types::{BidId, LotStatus};
 
 #[derive(Debug, Clone)]
 pub struct NewBid {
@@ -193,7 +193,7 @@ fn submit_in(
     let at = now();
     let mut stored = Vec::with_capacity(bids.len());
     for bid in bids {
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = BidId::generate();
         let commitments: Vec<CommitmentRow> = bid
             .commitments
             .into_iter()
@@ -359,7 +359,7 @@ pub(super) fn list_in(
 ) -> Result<Vec<StoredBid>, ServiceError> {
     let (_, lot) = lots::get_in(conn, org, tender_id, lot_id)?;
     let bids = repo::list(conn, org, &lot.id, after_id, limit)?;
-    let ids: Vec<String> = bids.iter().map(|b| b.id.clone()).collect();
+    let ids: Vec<BidId> = bids.iter().map(|b| b.id.clone()).collect();
     let mut commitments = repo::commitments_of(conn, &ids)?;
     Ok(bids
         .into_iter()

@@ -18,6 +18,7 @@ pub use crate::db::evaluations::{AwardRow, EvaluationRow};
 use crate::db::tenders::{LotLock, LotRow, TenderRow};
 use crate::db::types::BidStatus;
 use crate::db::types::LotStatus;
+use crate::db::types::{EvaluationId, LotId};
 use crate::scoring::{self, Bid, Commitment, EvaluationInput, EvaluatorMarks};
 use crate::violation::Violation;
 
@@ -127,7 +128,7 @@ fn run_in(
         match set.effective() {
             (_, Some(score)) => {
                 effective
-                    .entry(set.bid_id.clone())
+                    .entry(set.bid_id.to_string())
                     .or_default()
                     .insert(set.criterion_id.clone(), score);
             }
@@ -145,7 +146,7 @@ fn run_in(
         }
         if set.marks.len() > 1 {
             evaluator_marks.push(EvaluatorMarks {
-                bid_id: set.bid_id.clone(),
+                bid_id: set.bid_id.to_string(),
                 criterion_id: set.criterion_id.clone(),
                 marks: set.scores(),
             });
@@ -163,8 +164,8 @@ fn run_in(
         let supplier = bid.supplier()?;
         let price = bid.price()?;
         engine_bids.push(Bid {
-            marks: effective.remove(&bid.id).unwrap_or_default(),
-            id: bid.id,
+            marks: effective.remove(bid.id.as_str()).unwrap_or_default(),
+            id: bid.id.into(),
             supplier: Some(supplier),
             price,
             currency: Some(bid.currency),
@@ -196,7 +197,7 @@ fn run_in(
         "measures": input.measures, "bids": input.bids, "evaluator_marks": input.evaluator_marks,
     });
     let row = EvaluationRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: EvaluationId::generate(),
         lot_id: lot.id.clone(),
         tender_id: tender.id.clone(),
         org_id: actor.org.clone(),
@@ -272,10 +273,10 @@ fn award_in(
     }
     let row = AwardRow {
         lot_id: lot.id.clone(),
-        tender_id: tender_id.to_string(),
+        tender_id: lot.tender_id.clone(),
         org_id: actor.org.clone(),
         evaluation_id: run.id.clone(),
-        winner_bid_id: winner,
+        winner_bid_id: winner.into(),
         note,
         decided_at,
         standstill_ends: holidays.standstill_end(decided_at.date()).to_string(),
@@ -309,7 +310,7 @@ fn history_in(
         return Ok(runs);
     }
     // Runs are oldest first: the last one seen for each lot is what stood at that moment.
-    let mut latest: std::collections::BTreeMap<String, EvaluationRow> = Default::default();
+    let mut latest: std::collections::BTreeMap<LotId, EvaluationRow> = Default::default();
     for run in runs {
         latest.insert(run.lot_id.clone(), run);
     }

@@ -16,6 +16,7 @@ use crate::db::tenders::{self as repo, LotLock, LotRow, TenderRow};
 use crate::scoring::{self, Measure, Scheme, ValidationReport};
 use crate::violation::Violation;
 
+use crate::db::types::LotId;
 pub use crate::db::types::LotStatus;
 
 /// An explicit move of a lot's status.
@@ -70,7 +71,7 @@ pub(super) fn insert(
         return Err(external_id_conflict("lot", external_id));
     }
     let row = LotRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: LotId::generate(),
         tender_id: tender.id.clone(),
         org_id: actor.org.clone(),
         external_id: lot.external_id,

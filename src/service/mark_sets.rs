@@ -10,6 +10,7 @@ use super::marking::current_scheme;
 use crate::db::DbConnection;
 use crate::db::bids as bid_repo;
 use crate::db::evaluations::{self as repo, MarkRow, ModeratedRow};
+use crate::db::types::BidId;
 use crate::db::types::BidStatus;
 use crate::scoring::{CriterionType, Scale, Scheme, SocialValueMethod};
 
@@ -53,7 +54,7 @@ impl MarkStatus {
 /// Every evaluator's mark and the consensus, for one bid and criterion, with their scores read.
 #[derive(Debug, Clone)]
 pub struct MarkSet {
-    pub bid_id: String,
+    pub bid_id: BidId,
     pub criterion_id: String,
     pub scale: Scale,
     pub marks: Vec<MarkRow>,
@@ -102,14 +103,14 @@ pub(super) fn mark_sets(
     lot_id: &str,
 ) -> Result<Vec<MarkSet>, ServiceError> {
     let (_, scheme) = current_scheme(conn, org, lot_id)?;
-    let mut marks: BTreeMap<(String, String), Vec<MarkRow>> = BTreeMap::new();
+    let mut marks: BTreeMap<(BidId, String), Vec<MarkRow>> = BTreeMap::new();
     for mark in repo::marks_of_lot(conn, org, lot_id)? {
         marks
             .entry((mark.bid_id.clone(), mark.criterion_id.clone()))
             .or_default()
             .push(mark);
     }
-    let mut moderated: BTreeMap<(String, String), ModeratedRow> =
+    let mut moderated: BTreeMap<(BidId, String), ModeratedRow> =
         repo::moderated_of_lot(conn, org, lot_id)?
             .into_iter()
             .map(|m| ((m.bid_id.clone(), m.criterion_id.clone()), m))

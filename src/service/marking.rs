@@ -180,7 +180,7 @@ fn declare_in(
         org_id: actor.org.clone(),
         evaluator_sub: actor.sub.clone(),
         conflict,
-        bid_id,
+        bid_id: bid_id.map(Into::into),
         details,
         declared_at: now(),
     };

@@ -31,7 +31,7 @@ pub async fn record(db: &Db, org: String, id: String) -> Result<TenderRecord, Se
 fn record_in(conn: &mut DbConnection, org: &str, id: &str) -> Result<TenderRecord, ServiceError> {
     let tender = tender_repo::find_tender(conn, org, id)?.ok_or(ServiceError::NotFound)?;
     let lot_rows = tender_repo::lots_of(conn, org, id)?;
-    let lot_ids: Vec<String> = lot_rows.iter().map(|l| l.id.clone()).collect();
+    let lot_ids: Vec<_> = lot_rows.iter().map(|l| l.id.clone()).collect();
     let mut bids = bid_repo::of_lots(conn, org, &lot_ids)?;
     let mut awards = evaluation_repo::awards_of_tender(conn, org, id)?;
     // Runs come oldest first (time-ordered ids): the last one of a lot is its latest.

@@ -81,8 +81,8 @@ fn social_value_in(
                     }
                 }
                 report.lots.push(LotWeight {
-                    tender_id: tender.id.clone(),
-                    lot_id: lot.id.clone(),
+                    tender_id: tender.id.to_string(),
+                    lot_id: lot.id.to_string(),
                     lot_title: lot.title.clone(),
                     authority_type: tender.authority_type.clone(),
                     social_value_weight: percent,

@@ -11,6 +11,7 @@ use crate::db::DbConnection;
 use crate::db::tenders as repo;
 pub use crate::db::tenders::{LotRow, TenderRow};
 use crate::db::types::LotStatus;
+use crate::db::types::TenderId;
 
 /// A tender as asked for, already parsed.
 #[derive(Debug, Clone)]
@@ -127,7 +128,7 @@ fn create_in(
     }
     let at = now();
     let row = TenderRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: TenderId::generate(),
         org_id: actor.org.clone(),
         external_id: tender.external_id,
         ocid: tender.ocid,

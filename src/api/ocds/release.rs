@@ -247,7 +247,7 @@ pub fn release_package(
         for bid in &lot.bids {
             let supplier = supplier_of(bid)?;
             add_role(&supplier.id, &supplier.name, "tenderer");
-            let scored = scores.by_bid.get(&bid.id);
+            let scored = scores.by_bid.get(bid.id.as_str());
             let status = if bid.withdrawn_at.is_some() {
                 "withdrawn"
             } else {
