@@ -231,15 +231,11 @@ fn submit_in(
     let commitments: Vec<CommitmentRow> =
         stored.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
     repo::insert(conn, &rows, &commitments)?;
-    for (bid, commitments) in &stored {
-        actor.audit(
-            conn,
-            "submit",
-            "bid",
-            &bid.id,
-            &bid_payload(bid, commitments),
-        )?;
-    }
+    let events: Vec<(&str, serde_json::Value)> = stored
+        .iter()
+        .map(|(bid, commitments)| (bid.id.as_str(), bid_payload(bid, commitments)))
+        .collect();
+    actor.audit_each(conn, "submit", "bid", &events)?;
     Ok(stored)
 }
 

@@ -61,6 +61,30 @@ impl Actor {
         )
         .map(|_| ())
     }
+
+    /// Records one `action` per entity, in order, as one append: a batch of a thousand bids
+    /// takes the org's chain once ([`audit::append_all`]).
+    pub fn audit_each(
+        &self,
+        conn: &mut crate::db::DbConnection,
+        action: &str,
+        entity: &str,
+        items: &[(&str, serde_json::Value)],
+    ) -> Result<(), DbError> {
+        let events: Vec<audit::AuditEvent<'_>> = items
+            .iter()
+            .map(|(entity_id, payload)| audit::AuditEvent {
+                org: &self.org,
+                actor_sub: &self.sub,
+                actor_role: self.role,
+                action,
+                entity,
+                entity_id,
+                payload,
+            })
+            .collect();
+        audit::append_all(conn, &events).map(|_| ())
+    }
 }
 
 /// The one clock of the use cases: UTC, to the microsecond (what PostgreSQL keeps, so a stored
