@@ -296,11 +296,7 @@ impl utoipa::ToSchema for DecimalInput {}
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
+    use crate::scoring::tests::d;
 
     #[test]
     fn display2_rounds_half_up_once_and_keeps_two_places() {

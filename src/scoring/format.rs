@@ -26,6 +26,19 @@ const ZEROS: [u8; MAX_PLACES as usize] = [b'0'; MAX_PLACES as usize];
 const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
 impl DecStr {
+    /// Places the point `scale` digits from the right, after dropping trailing zeros of the
+    /// fraction when `trim`, and the sign.
+    fn finish(&mut self, mut scale: usize, trim: bool, negative: bool) {
+        while trim && scale > 0 && self.last() == Some(b'0') {
+            self.end -= 1;
+            scale -= 1;
+        }
+        self.point(scale);
+        if negative {
+            self.push(b'-');
+        }
+    }
+
     /// Normalised: no trailing zeros, no `-0` (`"87"`, `"0.9"`, `"-3.25"`).
     pub fn normalized(d: Decimal) -> Self {
         let m = d.mantissa().unsigned_abs();
@@ -36,15 +49,7 @@ impl DecStr {
         }
         out.mantissa(m, 0);
         // Trailing zeros of the fraction go: 87.500 → 87.5, 100.00 → 100.
-        let mut scale = d.scale() as usize;
-        while scale > 0 && out.last() == Some(b'0') {
-            out.end -= 1;
-            scale -= 1;
-        }
-        out.point(scale);
-        if d.is_sign_negative() {
-            out.push(b'-');
-        }
+        out.finish(d.scale() as usize, true, d.is_sign_negative());
         out
     }
 
@@ -96,15 +101,7 @@ impl DecStr {
             }
             return out;
         }
-        let mut scale = places;
-        while trim && scale > 0 && out.last() == Some(b'0') {
-            out.end -= 1;
-            scale -= 1;
-        }
-        out.point(scale);
-        if d.is_sign_negative() {
-            out.push(b'-');
-        }
+        out.finish(places, trim, d.is_sign_negative());
         out
     }
 
@@ -343,12 +340,8 @@ impl fmt::Display for Money<'_> {
 mod tests {
     use super::*;
     use crate::scoring::decimal::round_half_up;
+    use crate::scoring::tests::d;
     use proptest::prelude::*;
-    use std::str::FromStr;
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
 
     #[test]
     fn normalized_matches_rust_decimal() {

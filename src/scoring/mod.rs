@@ -151,7 +151,12 @@ pub fn validate(req: &ValidateRequest, catalogue: &dyn Catalogue) -> ValidationR
         framework: None,
         evaluator_marks: &[],
     };
-    let checked = validate::check(&ctx, catalogue);
+    report(&ctx, catalogue)
+}
+
+/// Every rule of a scheme that does not need bids, as a report.
+fn report(ctx: &Ctx<'_>, catalogue: &dyn Catalogue) -> ValidationReport {
+    let checked = validate::check(ctx, catalogue);
     ValidationReport {
         valid: checked.errors.is_empty(),
         errors: checked.errors,
@@ -188,12 +193,7 @@ pub fn validate_stored(
         framework,
         evaluator_marks: &[],
     };
-    let checked = validate::check(&ctx, catalogue);
-    ValidationReport {
-        valid: checked.errors.is_empty(),
-        errors: checked.errors,
-        warnings: checked.warnings,
-    }
+    report(&ctx, catalogue)
 }
 
 /// Score stored bids against a resolved measure set (and the tender's pinned framework, if any).

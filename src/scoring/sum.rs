@@ -154,11 +154,7 @@ impl Acc {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
+    use crate::scoring::tests::d;
 
     #[test]
     fn mul_matches_rust_decimal_exactly() {
