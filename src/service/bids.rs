@@ -231,9 +231,14 @@ fn submit_in(
     let commitments: Vec<CommitmentRow> =
         stored.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
     repo::insert(conn, &rows, &commitments)?;
-    let events: Vec<(&str, serde_json::Value)> = stored
+    let payloads: Vec<serde_json::Value> = stored
         .iter()
-        .map(|(bid, commitments)| (bid.id.as_str(), bid_payload(bid, commitments)))
+        .map(|(bid, commitments)| bid_payload(bid, commitments))
+        .collect();
+    let events: Vec<(&str, &serde_json::Value)> = stored
+        .iter()
+        .zip(&payloads)
+        .map(|((bid, _), payload)| (bid.id.as_str(), payload))
         .collect();
     actor.audit_each(conn, "submit", "bid", &events)?;
     Ok(stored)

@@ -47,19 +47,7 @@ impl Actor {
         entity_id: &str,
         payload: &serde_json::Value,
     ) -> Result<(), DbError> {
-        audit::append(
-            conn,
-            &audit::AuditEvent {
-                org: &self.org,
-                actor_sub: &self.sub,
-                actor_role: self.role,
-                action,
-                entity,
-                entity_id,
-                payload,
-            },
-        )
-        .map(|_| ())
+        audit::append(conn, &self.event(action, entity, entity_id, payload)).map(|_| ())
     }
 
     /// Records one `action` per entity, in order, as one append: a batch of a thousand bids
@@ -69,21 +57,31 @@ impl Actor {
         conn: &mut crate::db::DbConnection,
         action: &str,
         entity: &str,
-        items: &[(&str, serde_json::Value)],
+        items: &[(&str, &serde_json::Value)],
     ) -> Result<(), DbError> {
         let events: Vec<audit::AuditEvent<'_>> = items
             .iter()
-            .map(|(entity_id, payload)| audit::AuditEvent {
-                org: &self.org,
-                actor_sub: &self.sub,
-                actor_role: self.role,
-                action,
-                entity,
-                entity_id,
-                payload,
-            })
+            .map(|(entity_id, payload)| self.event(action, entity, entity_id, payload))
             .collect();
         audit::append_all(conn, &events).map(|_| ())
+    }
+
+    fn event<'a>(
+        &'a self,
+        action: &'a str,
+        entity: &'a str,
+        entity_id: &'a str,
+        payload: &'a serde_json::Value,
+    ) -> audit::AuditEvent<'a> {
+        audit::AuditEvent {
+            org: &self.org,
+            actor_sub: &self.sub,
+            actor_role: self.role,
+            action,
+            entity,
+            entity_id,
+            payload,
+        }
     }
 }
 
