@@ -58,6 +58,18 @@ pub struct SchemeRow {
     pub created_at: NaiveDateTime,
 }
 
+impl SchemeRow {
+    /// The scheme as stored (a JSON column).
+    pub fn scheme(&self) -> Result<crate::scoring::Scheme, DbError> {
+        serde_json::from_str(&self.body).map_err(|e| {
+            DbError::Corrupt(format!(
+                "schemes row (lot {}, version {}): column body: {e}",
+                self.lot_id, self.version
+            ))
+        })
+    }
+}
+
 pub fn insert_tender(conn: &mut DbConnection, row: &TenderRow) -> Result<(), DbError> {
     diesel::insert_into(tenders::table)
         .values(row)

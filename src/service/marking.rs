@@ -25,13 +25,7 @@ pub(super) fn current_scheme(
 ) -> Result<(i32, Scheme), ServiceError> {
     let row = tender_repo::latest_scheme(conn, org, lot_id)?
         .ok_or_else(|| ServiceError::conflict(Code::SchemeRequired, "the lot has no scheme"))?;
-    let scheme = serde_json::from_str(&row.body).map_err(|e| {
-        ServiceError::corrupt(format!(
-            "schemes row (lot {lot_id}, version {}): column body: {e}",
-            row.version
-        ))
-    })?;
-    Ok((row.version, scheme))
+    Ok((row.version, row.scheme()?))
 }
 
 /// Assigns `sub` to evaluate the lot.
