@@ -1,11 +1,11 @@
 //! Evaluation runs, award and score history (api.md, "Evaluations, award, history, exports").
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::Json;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
@@ -13,9 +13,9 @@ use super::responses::{
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::service::bids::LotRef;
-use crate::service::evaluations::{AwardDecision, EvaluationRow};
+use crate::service::evaluations::{AwardDecision, AwardRow, EvaluationRow};
 use crate::service::stored_run::RunResult;
-use crate::service::{Actor, evaluations};
+use crate::service::{Actor, ServiceError, evaluations};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -98,34 +98,48 @@ pub struct ScoreHistory {
 type LotPath = web::Path<(String, String)>;
 
 /// Runs the engine on the lot's stored data and keeps the run, immutably. 422 lists every mark
-/// that is missing or awaits moderation.
+/// that is missing or awaits moderation. Honours `Idempotency-Key`: a retry gets the first run.
 #[utoipa::path(tag = "evaluation", operation_id = "run_evaluation", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
+    params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, description = "The stored run", body = EvaluationView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
 #[post("/v1/tenders/{id}/lots/{lot}/evaluations")]
 pub async fn run(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
+    key: IdempotencyKey,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
+    let key = key.for_request(&actor.org, &request, &[]);
     let started = std::time::Instant::now();
-    let row = evaluations::run(&state.db, actor, LotRef::from(path.into_inner())).await;
-    let label = if row.is_ok() { "scored" } else { "rejected" };
-    state
-        .metrics
-        .observe_evaluation("stored", label, started.elapsed().as_secs_f64());
-    let row = row?;
-    let location = format!(
-        "/v1/tenders/{}/lots/{}/evaluations/{}",
-        row.tender_id, row.lot_id, row.id
-    );
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(evaluation_view(&row)?))
+    let outcome = evaluations::run(
+        &state.db,
+        actor,
+        LotRef::from(path.into_inner()),
+        key,
+        |row| {
+            let location = format!(
+                "/v1/tenders/{}/lots/{}/evaluations/{}",
+                row.tender_id, row.lot_id, row.id
+            );
+            record(201, Some(location), &evaluation_view(row)?)
+        },
+    )
+    .await;
+    let label = match &outcome {
+        Ok(first) if first.replayed() => None,
+        Ok(_) => Some("scored"),
+        Err(_) => Some("rejected"),
+    };
+    if let Some(label) = label {
+        let seconds = started.elapsed().as_secs_f64();
+        state.metrics.observe_evaluation("stored", label, seconds);
+    }
+    Ok(respond(outcome?))
 }
 
 /// The runs of a lot, oldest first.
@@ -178,19 +192,23 @@ pub async fn get(
 
 /// Awards the lot on its newest evaluation run (commercial, admin): the lot becomes `awarded` and
 /// the standstill end is recorded. 409 `evaluation_superseded` when a newer run exists,
-/// `winner_undetermined` when the run names no single winner.
+/// `winner_undetermined` when the run names no single winner. Honours `Idempotency-Key`: a retry
+/// after a timeout gets the award as first made.
 #[utoipa::path(tag = "evaluation", operation_id = "award_lot", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)), request_body = AwardInput,
+    params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = AwardInput,
     responses((status = 201, description = "Awarded", body = AwardView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
 #[post("/v1/tenders/{id}/lots/{lot}/award")]
 pub async fn award(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
+    key: IdempotencyKey,
+    request: HttpRequest,
     body: Json<AwardInput>,
 ) -> Result<HttpResponse, ApiError> {
     let holidays = state.bank_holidays.clone();
     let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
+    let key = key.for_request(&actor.org, &request, &body.1);
     let AwardInput {
         evaluation_id,
         note,
@@ -200,16 +218,29 @@ pub async fn award(
         note,
     };
     let lot = LotRef::from(path.into_inner());
-    let row = evaluations::award(&state.db, actor, lot, decision, holidays).await?;
-    Ok(HttpResponse::Created().json(AwardView {
-        lot_id: row.lot_id.into(),
-        evaluation_id: row.evaluation_id.into(),
-        winner_bid_id: row.winner_bid_id.into(),
-        note: row.note,
-        decided_at: row.decided_at.and_utc().to_rfc3339(),
-        standstill_ends: row.standstill_ends,
-        awarded_by: row.awarded_by,
-    }))
+    let location = format!("/v1/tenders/{}/lots/{}/award", lot.tender_id, lot.lot_id);
+    let outcome = evaluations::award(&state.db, actor, lot, decision, holidays, key, |row| {
+        record(201, Some(location), &award_view(row))
+    })
+    .await?;
+    Ok(respond(outcome))
+}
+
+/// The lot's award (404 until it is awarded): the run it rests on, the winner and when the
+/// standstill ends. A platform whose award call timed out reads the outcome here.
+#[utoipa::path(tag = "evaluation", operation_id = "get_award", security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path)),
+    responses((status = 200, description = "The award", body = AwardView), NotFoundProblem, AuthProblems, InternalProblem))]
+#[get("/v1/tenders/{id}/lots/{lot}/award")]
+pub async fn get_award(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: LotPath,
+) -> Result<web::Json<AwardView>, ApiError> {
+    principal.require_any(policy::READ_PROCUREMENT)?;
+    let row =
+        evaluations::get_award(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
+    Ok(web::Json(award_view(&row)))
 }
 
 /// Every evaluation run's scores over time; with `as_of`, what the scores said at that moment
@@ -279,7 +310,7 @@ pub async fn score_history(
     }))
 }
 
-fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ApiError> {
+fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ServiceError> {
     Ok(EvaluationView {
         id: row.id.to_string(),
         lot_id: row.lot_id.to_string(),
@@ -288,9 +319,22 @@ fn evaluation_view(row: &EvaluationRow) -> Result<EvaluationView, ApiError> {
         inputs_sha256: row.inputs_sha256.clone(),
         created_by: row.created_by.clone(),
         created_at: row.created_at.and_utc().to_rfc3339(),
-        result: serde_json::value::RawValue::from_string(row.result.clone())
-            .map_err(anyhow::Error::from)?,
+        result: serde_json::value::RawValue::from_string(row.result.clone()).map_err(|e| {
+            ServiceError::corrupt(format!("evaluations row {}: column result: {e}", row.id))
+        })?,
     })
+}
+
+fn award_view(row: &AwardRow) -> AwardView {
+    AwardView {
+        lot_id: row.lot_id.to_string(),
+        evaluation_id: row.evaluation_id.to_string(),
+        winner_bid_id: row.winner_bid_id.to_string(),
+        note: row.note.clone(),
+        decided_at: row.decided_at.and_utc().to_rfc3339(),
+        standstill_ends: row.standstill_ends.clone(),
+        awarded_by: row.awarded_by.clone(),
+    }
 }
 
 /// One row per bid and criterion, in the result's order.

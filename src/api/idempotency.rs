@@ -41,11 +41,22 @@ impl FromRequest for IdempotencyKey {
 }
 
 impl IdempotencyKey {
-    /// The key bound to this org and this exact request (method, path and body).
+    /// The key bound to this org and this request: its method, path, query and body. A JSON body is
+    /// compared as canonical JSON (keys sorted, no whitespace), so a retry that serialises the
+    /// same document differently is still the same request; any other body byte for byte.
     pub fn for_request(&self, org: &str, req: &HttpRequest, body: &[u8]) -> Option<RequestKey> {
         self.0.as_ref().map(|key| {
-            let mut fingerprint = format!("{} {}\n", req.method(), req.path()).into_bytes();
-            fingerprint.extend_from_slice(body);
+            // The query too: a CSV import's metadata travels there.
+            let target = req
+                .uri()
+                .path_and_query()
+                .map_or(req.path(), |p| p.as_str());
+            let mut fingerprint = format!("{} {target}\n", req.method()).into_bytes();
+            match serde_json::from_slice::<serde_json::Value>(body) {
+                // serde_json's maps are ordered by key (no `preserve_order`): this is canonical.
+                Ok(document) => fingerprint.extend(document.to_string().into_bytes()),
+                Err(_) => fingerprint.extend_from_slice(body),
+            }
             RequestKey {
                 org: org.to_string(),
                 key: key.clone(),

@@ -1,12 +1,13 @@
 //! Evaluators and their marks (api.md, "Evaluators, marks, moderation"): assignment, declarations
 //! of interest, each evaluator's own marks, the moderation view and consensus marks.
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::Json;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
@@ -14,7 +15,7 @@ use super::responses::{
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role, policy};
 use crate::service::bids::LotRef;
-use crate::service::marking::{MarkRow, MarkSet, ModeratedRow};
+use crate::service::marking::{EvaluatorRow, MarkRow, MarkSet, ModeratedRow};
 use crate::service::{Actor, marking};
 
 type LotPath = web::Path<(String, String)>;
@@ -97,18 +98,21 @@ pub struct Moderation {
     pub items: Vec<ModerationItem>,
 }
 
-/// Assigns an evaluator to a lot (commercial or admin).
+/// Assigns an evaluator to a lot (commercial or admin). Honours `Idempotency-Key`.
 #[utoipa::path(tag = "evaluation", operation_id = "assign_evaluator", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)), request_body = AssignEvaluator,
+    params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = AssignEvaluator,
     responses((status = 201, description = "Assigned", body = EvaluatorView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
 #[post("/v1/tenders/{id}/lots/{lot}/evaluators")]
 pub async fn assign(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
+    key: IdempotencyKey,
+    request: HttpRequest,
     body: Json<AssignEvaluator>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
+    let key = key.for_request(&actor.org, &request, &body.1);
     let lot = LotRef::from(path.into_inner());
     let sub = body.0.sub;
     if sub.trim().is_empty() {
@@ -118,12 +122,11 @@ pub async fn assign(
             "the evaluator's sub",
         )])?;
     }
-    let row = marking::assign(&state.db, actor, lot, sub).await?;
-    Ok(HttpResponse::Created().json(EvaluatorView {
-        sub: row.sub,
-        assigned_by: row.assigned_by,
-        assigned_at: row.assigned_at.and_utc().to_rfc3339(),
-    }))
+    let outcome = marking::assign(&state.db, actor, lot, sub, key, |row| {
+        record(201, None, &evaluator_view(row))
+    })
+    .await?;
+    Ok(respond(outcome))
 }
 
 /// The evaluators of a lot.
@@ -139,29 +142,25 @@ pub async fn list_evaluators(
     principal.require_any(policy::READ_PROCUREMENT)?;
     let rows =
         marking::evaluators(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
-    Ok(web::Json(
-        rows.into_iter()
-            .map(|r| EvaluatorView {
-                sub: r.sub,
-                assigned_by: r.assigned_by,
-                assigned_at: r.assigned_at.and_utc().to_rfc3339(),
-            })
-            .collect(),
-    ))
+    Ok(web::Json(rows.iter().map(evaluator_view).collect()))
 }
 
-/// An assigned evaluator declares its conflicts of interest (or none) before marking.
+/// An assigned evaluator declares its conflicts of interest (or none) before marking. Honours
+/// `Idempotency-Key`.
 #[utoipa::path(tag = "evaluation", operation_id = "declare_conflicts", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)), request_body = Declaration,
+    params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = Declaration,
     responses((status = 201, description = "Recorded", body = DeclarationView), NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
 #[post("/v1/tenders/{id}/lots/{lot}/conflict-declarations")]
 pub async fn declare(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
+    key: IdempotencyKey,
+    request: HttpRequest,
     body: Json<Declaration>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(&principal, principal.require_any(policy::MARK)?);
+    let key = key.for_request(&actor.org, &request, &body.1);
     let Declaration {
         conflict,
         bid_id,
@@ -172,21 +171,20 @@ pub async fn declare(
         bid_id,
         details,
     };
-    let row = marking::declare(
-        &state.db,
-        actor,
-        LotRef::from(path.into_inner()),
-        declaration,
-    )
+    let lot = LotRef::from(path.into_inner());
+    let outcome = marking::declare(&state.db, actor, lot, declaration, key, |row| {
+        let view = DeclarationView {
+            id: row.id.clone(),
+            evaluator: row.evaluator_sub.clone(),
+            conflict: row.conflict,
+            bid_id: row.bid_id.as_ref().map(ToString::to_string),
+            details: row.details.clone(),
+            declared_at: row.declared_at.and_utc().to_rfc3339(),
+        };
+        record(201, None, &view)
+    })
     .await?;
-    Ok(HttpResponse::Created().json(DeclarationView {
-        id: row.id,
-        evaluator: row.evaluator_sub,
-        conflict: row.conflict,
-        bid_id: row.bid_id.map(String::from),
-        details: row.details,
-        declared_at: row.declared_at.and_utc().to_rfc3339(),
-    }))
+    Ok(respond(outcome))
 }
 
 /// An evaluator's own mark and rationale for one bid and criterion (while the lot is `evaluating`).
@@ -281,6 +279,14 @@ fn moderation_item(set: &MarkSet) -> ModerationItem {
         status: status.as_str(),
         consensus: consensus.map(|c| c.normalize().to_string()),
         moderated: set.moderated.as_ref().map(moderated_view),
+    }
+}
+
+fn evaluator_view(row: &EvaluatorRow) -> EvaluatorView {
+    EvaluatorView {
+        sub: row.sub.clone(),
+        assigned_by: row.assigned_by.clone(),
+        assigned_at: row.assigned_at.and_utc().to_rfc3339(),
     }
 }
 

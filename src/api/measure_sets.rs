@@ -2,12 +2,12 @@
 //! imported, versioned, immutable sets. Proxy values of a set that may not be redistributed are
 //! shown to the importing org only (`proxy_value: null` for everyone else).
 
-use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::idempotency::{IdempotencyKey, record, respond};
 use super::json;
 use super::pagination::{Page, PageParams, cursor_after};
 use super::responses::{
@@ -184,12 +184,13 @@ pub async fn get(
 /// Imports a measure set as a new immutable version (role `admin`). The body is JSON, or CSV
 /// (`text/csv`, columns `code,name,unit,proxy_value,deadweight,attribution,displacement,outcomes,description`,
 /// outcomes `;`-separated, headers in any case and order) with the metadata as query parameters.
-/// A bad file is refused whole with every bad row and column listed; nothing is stored.
+/// A bad file is refused whole with every bad row and column listed; nothing is stored. Honours
+/// `Idempotency-Key`.
 #[utoipa::path(
     operation_id = "import_measure_set",
     tag = "catalogue",
     security(("bearer" = [])),
-    params(ImportMetadata),
+    params(ImportMetadata, ("Idempotency-Key" = Option<String>, Header)),
     request_body(content(
         (MeasureSetJson = "application/json"),
         (String = "text/csv", example = json!(include_str!("../../docs/samples/measure-set.csv")))
@@ -206,11 +207,13 @@ pub async fn get(
 pub async fn create(
     principal: Principal,
     state: web::Data<AppState>,
+    key: IdempotencyKey,
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_any(policy::MANAGE_CATALOGUE)?;
     let body = json::read_body(&request, payload.into_inner(), IMPORT_BODY_LIMIT).await?;
+    let key = key.for_request(&principal.org, &request, &body);
     let checked = match request.content_type().to_ascii_lowercase().as_str() {
         "text/csv" => {
             let metadata = web::Query::<ImportMetadata>::from_query(request.query_string())
@@ -232,10 +235,12 @@ pub async fn create(
         warnings: Vec::new(),
     })?;
     let importer = Actor::new(&principal, Role::Admin);
-    let set = service::import(&state.db, importer, checked).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/measure-sets/{}", set.id)))
-        .json(imported_summary(&set, &principal)))
+    let outcome = service::import(&state.db, importer, checked, key, move |set| {
+        let location = format!("/v1/measure-sets/{}", set.id);
+        record(201, Some(location), &imported_summary(set, &principal))
+    })
+    .await?;
+    Ok(respond(outcome))
 }
 
 pub fn builtin_summary(set: &catalogue::MeasureSet) -> MeasureSetSummary {

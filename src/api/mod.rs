@@ -161,6 +161,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(evaluations::list)
         .service(evaluations::get)
         .service(evaluations::award)
+        .service(evaluations::get_award)
         .service(evaluations::score_history)
         .service(summaries::assessment_summary)
         .service(reports::social_value)

@@ -276,6 +276,19 @@ pub fn insert_award(conn: &mut DbConnection, row: &AwardRow) -> Result<(), DbErr
     Ok(())
 }
 
+pub fn award_of(
+    conn: &mut DbConnection,
+    org: &str,
+    lot_id: &str,
+) -> Result<Option<AwardRow>, DbError> {
+    Ok(awards::table
+        .filter(awards::org_id.eq(org))
+        .filter(awards::lot_id.eq(lot_id))
+        .select(AwardRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Every run of a tender's lots, oldest first.
 pub fn evaluations_of_tender(
     conn: &mut DbConnection,

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::bids::LotRef;
+use super::idempotency::{self, Outcome, Recorded, RequestKey};
 use super::mark_sets::{MarkStatus, mark_sets};
 use super::marking;
 use super::now;
@@ -24,9 +25,15 @@ use crate::violation::Violation;
 
 /// Runs the engine on the lot as it stands and stores the run; 422 lists every mark that is
 /// missing or awaits moderation, or every failure the engine finds.
-pub async fn run(db: &Db, actor: Actor, lot: LotRef) -> Result<EvaluationRow, ServiceError> {
-    db.write(move |conn| run_in(conn, &actor, &lot.tender_id, &lot.lot_id))
-        .await
+pub async fn run(
+    db: &Db,
+    actor: Actor,
+    lot: LotRef,
+    key: Option<RequestKey>,
+    render: impl FnOnce(&EvaluationRow) -> Result<Recorded, ServiceError> + Send + 'static,
+) -> Result<Outcome, ServiceError> {
+    let work = move |conn: &mut DbConnection| run_in(conn, &actor, &lot.tender_id, &lot.lot_id);
+    idempotency::once(db, key, work, render).await
 }
 
 /// The runs of a lot, oldest first.
@@ -68,17 +75,32 @@ pub async fn award(
     lot: LotRef,
     decision: AwardDecision,
     holidays: catalogue::standstill::BankHolidays,
-) -> Result<AwardRow, ServiceError> {
-    db.write(move |conn| {
+    key: Option<RequestKey>,
+    render: impl FnOnce(&AwardRow) -> Result<Recorded, ServiceError> + Send + 'static,
+) -> Result<Outcome, ServiceError> {
+    let work = move |conn: &mut DbConnection| {
+        let AwardDecision {
+            evaluation_id,
+            note,
+        } = decision;
         award_in(
             conn,
             &actor,
             &lot.tender_id,
             &lot.lot_id,
-            &decision.evaluation_id,
-            decision.note,
+            &evaluation_id,
+            note,
             &holidays,
         )
+    };
+    idempotency::once(db, key, work, render).await
+}
+
+/// The lot's award, once it is awarded.
+pub async fn get_award(db: &Db, org: String, lot: LotRef) -> Result<AwardRow, ServiceError> {
+    db.run(move |conn| {
+        let (_, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
+        repo::award_of(conn, &org, &lot.id)?.ok_or(ServiceError::NotFound)
     })
     .await
 }

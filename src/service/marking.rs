@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::bids::LotRef;
+use super::idempotency::{self, Outcome, Recorded, RequestKey};
 pub use super::mark_sets::{MarkSet, MarkStatus};
 use super::mark_sets::{mark_sets, scored_criteria};
 use super::now;
@@ -34,9 +35,12 @@ pub async fn assign(
     actor: Actor,
     lot: LotRef,
     sub: String,
-) -> Result<EvaluatorRow, ServiceError> {
-    db.write(move |conn| assign_in(conn, &actor, &lot.tender_id, &lot.lot_id, &sub))
-        .await
+    key: Option<RequestKey>,
+    render: impl FnOnce(&EvaluatorRow) -> Result<Recorded, ServiceError> + Send + 'static,
+) -> Result<Outcome, ServiceError> {
+    let work =
+        move |conn: &mut DbConnection| assign_in(conn, &actor, &lot.tender_id, &lot.lot_id, &sub);
+    idempotency::once(db, key, work, render).await
 }
 
 pub async fn evaluators(
@@ -65,9 +69,13 @@ pub async fn declare(
     actor: Actor,
     lot: LotRef,
     declaration: Declaration,
-) -> Result<DeclarationRow, ServiceError> {
-    db.write(move |conn| declare_in(conn, &actor, &lot.tender_id, &lot.lot_id, declaration))
-        .await
+    key: Option<RequestKey>,
+    render: impl FnOnce(&DeclarationRow) -> Result<Recorded, ServiceError> + Send + 'static,
+) -> Result<Outcome, ServiceError> {
+    let work = move |conn: &mut DbConnection| {
+        declare_in(conn, &actor, &lot.tender_id, &lot.lot_id, declaration)
+    };
+    idempotency::once(db, key, work, render).await
 }
 
 /// The marks of a lot the caller may see.

@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::idempotency::{self, Outcome, Recorded, RequestKey};
 use super::{Actor, Code, Db, ServiceError};
 use crate::catalogue::import::MeasureSetImport;
 use crate::db::measure_sets as repo;
@@ -14,7 +15,9 @@ pub async fn import(
     db: &Db,
     actor: Actor,
     import: MeasureSetImport,
-) -> Result<MeasureSetRow, ServiceError> {
+    key: Option<RequestKey>,
+    render: impl FnOnce(&MeasureSetRow) -> Result<Recorded, ServiceError> + Send + 'static,
+) -> Result<Outcome, ServiceError> {
     let id = uuid::Uuid::now_v7().to_string();
     let set = MeasureSetRow {
         id: id.clone(),
@@ -48,7 +51,7 @@ pub async fn import(
             description: m.description,
         })
         .collect();
-    db.write(move |conn| {
+    let work = move |conn: &mut crate::db::DbConnection| {
         if repo::exists(conn, &set.name, &set.version)? {
             return Err(ServiceError::conflict(
                 Code::MeasureSetExists,
@@ -71,8 +74,8 @@ pub async fn import(
             }),
         )?;
         Ok(set)
-    })
-    .await
+    };
+    idempotency::once(db, key, work, render).await
 }
 
 /// Whether `org` may see the proxy values of `set`.

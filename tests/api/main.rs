@@ -19,6 +19,7 @@ mod docs;
 mod errors;
 mod evaluations;
 mod health;
+mod idempotency;
 mod limits;
 mod metrics;
 mod migrations;
