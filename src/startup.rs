@@ -7,7 +7,8 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use utoipa_actix_web::AppExt;
@@ -85,6 +86,9 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
             .wrap(from_fn(api::refuse_control_characters_in_url))
             .wrap(from_fn(api::close_on_unread_body))
             .wrap(from_fn(api::observe))
+            // Outermost, so every response has it, the observer's own 500s included: a client
+            // never sniffs a JSON or CSV answer into something it could run.
+            .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
     })
     // A client must send its headers within the request timeout (actix answers 408 and closes);
     // the body gets as long again, enforced where it is read (`api::json::read_body`).

@@ -201,6 +201,11 @@ fn update_in(
     }
     let before = tender_payload(&tender);
     apply(&mut tender, patch);
+    if tender_payload(&tender) == before {
+        // Nothing changed (e.g. `{"title": null}`, or the values it has): no new version, no
+        // event, so a client's ETag stays valid.
+        return Ok((tender, lots));
+    }
     tender.version += 1;
     tender.updated_at = now();
     if !repo::update_tender(conn, &tender, read_version)? {

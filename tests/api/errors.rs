@@ -60,3 +60,29 @@ async fn a_caller_request_id_is_echoed_and_one_is_made_otherwise() {
     assert_eq!(id(&first).len(), 36, "a UUID");
     assert_ne!(id(&first), id(&second));
 }
+
+/// `X-Content-Type-Options: nosniff` on every response: JSON, problems, operational endpoints and
+/// the printable assessment summary alike.
+#[tokio::test]
+async fn every_response_says_nosniff() {
+    let app = crate::common::spawn_app(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    let token = app.token(&[socval::auth::Role::Platform]);
+    for response in [
+        app.get("/healthz").await,
+        app.get("/metrics").await,
+        app.get("/v1/whoami").await,
+        app.get_as("/v1/whoami", &token).await,
+        app.get_as("/v1/no-such-thing", &token).await,
+        app.get_as("/v1/tenders/a%00b", &token).await,
+        app.get("/openapi.json").await,
+    ] {
+        let url = response.url().to_string();
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{url}"
+        );
+    }
+}

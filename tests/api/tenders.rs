@@ -139,6 +139,16 @@ on_both_backends! {
         assert_eq!(updated["ocid"], "ocds-abc-1");
         assert_eq!(updated["value"], Value::Null);
         assert_eq!(expect(patch("\"1\"", json!({"title": "Again"})).await.unwrap(), 412).await["status"], 412, "the old ETag is stale now");
+        assert_eq!(patch("W/\"2\"", json!({"title": "Weak"})).await.unwrap().status(), 412, "a weak tag never matches (RFC 9110)");
+
+        let events = |app: &TestApp| audit_actions(app).iter().filter(|a| *a == "update").count();
+        let updates = events(&app);
+        for nothing in [json!({"title": null}), json!({"title": "Renamed"}), json!({})] {
+            let response = patch("\"2\"", nothing.clone()).await.unwrap();
+            assert_eq!(response.headers()["etag"], "\"2\"", "{nothing}: no new version");
+            expect(response, 200).await;
+        }
+        assert_eq!(events(&app), updates, "a PATCH that changes nothing writes no event");
 
         let lot = format!("{path}/lots/{}", tender["lots"][0]["id"].as_str().unwrap());
         expect(app.send("PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 200).await;
