@@ -80,6 +80,16 @@ pub struct BidBatch {
 pub struct ConfirmMeasure {
     /// The measure this commitment counts towards.
     pub measure: String,
+    /// The quantity committed, when the supplier's text gave none (refused when it gave one: the
+    /// supplier's figure stands).
+    #[serde(default, with = "crate::scoring::decimal::option")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "4")]
+    pub quantity: Option<Decimal>,
+    /// Its unit, when the supplier's text gave none.
+    pub unit: Option<String>,
+    /// Why this measure (and quantity): kept in the audit log.
+    #[schema(example = "four local apprentices, as section 3.2 says")]
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -377,8 +387,20 @@ pub async fn confirm(
     let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
     let (tender_id, lot_id, bid_id, n) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
+    let ConfirmMeasure {
+        measure,
+        quantity,
+        unit,
+        reason,
+    } = body.0;
+    let confirmation = bids::Confirmation {
+        measure,
+        quantity,
+        unit,
+        reason,
+    };
     let (bid, commitments) =
-        bids::confirm_measure(&state.db, actor, lot, bid_id, n, body.0.measure).await?;
+        bids::confirm_measure(&state.db, actor, lot, bid_id, n, confirmation).await?;
     Ok(web::Json(bid_view(&bid, &commitments)?))
 }
 

@@ -134,25 +134,42 @@ pub fn withdraw(conn: &mut DbConnection, bid: &BidRow, at: NaiveDateTime) -> Res
     Ok(updated == 1)
 }
 
+/// What a person confirmed of a free-text commitment.
+pub struct Confirmed<'a> {
+    pub measure: &'a str,
+    /// Set only where the supplier stated none (else left as stated).
+    pub quantity: Option<&'a str>,
+    pub unit: Option<&'a str>,
+    pub by: &'a str,
+    pub at: NaiveDateTime,
+}
+
 pub fn confirm_measure(
     conn: &mut DbConnection,
     bid_id: &str,
     position: i32,
-    measure: &str,
-    by: &str,
-    at: NaiveDateTime,
+    confirmed: &Confirmed<'_>,
 ) -> Result<bool, DbError> {
-    let updated = diesel::update(
-        commitments::table
-            .filter(commitments::bid_id.eq(bid_id))
-            .filter(commitments::position.eq(position)),
-    )
-    .set((
-        commitments::measure.eq(Some(measure)),
-        commitments::confirmed_by.eq(Some(by)),
-        commitments::confirmed_at.eq(Some(at)),
-    ))
-    .execute(conn)?;
+    let target = commitments::table
+        .filter(commitments::bid_id.eq(bid_id))
+        .filter(commitments::position.eq(position));
+    let updated = diesel::update(target)
+        .set((
+            commitments::measure.eq(Some(confirmed.measure)),
+            commitments::confirmed_by.eq(Some(confirmed.by)),
+            commitments::confirmed_at.eq(Some(confirmed.at)),
+        ))
+        .execute(conn)?;
+    if let Some(quantity) = confirmed.quantity {
+        diesel::update(target)
+            .set(commitments::quantity.eq(Some(quantity)))
+            .execute(conn)?;
+    }
+    if let Some(unit) = confirmed.unit {
+        diesel::update(target)
+            .set(commitments::unit.eq(Some(unit)))
+            .execute(conn)?;
+    }
     Ok(updated == 1)
 }
 

@@ -131,6 +131,7 @@ macro_rules! codes {
 
 codes! {
     BidWithdrawn = "bid_withdrawn",
+    CommitmentDeclared = "commitment_declared",
     ConcurrentWrite = "concurrent_write",
     ConflictDeclarationRequired = "conflict_declaration_required",
     ConflictOfInterest = "conflict_of_interest",

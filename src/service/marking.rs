@@ -364,6 +364,7 @@ fn markable_bid(
 ) -> Result<crate::db::bids::BidRow, ServiceError> {
     let bid = bid_repo::find(conn, org, &lot.id, &target.bid_id)?.ok_or(ServiceError::NotFound)?;
     require_evaluating(lot.status)?;
+    super::bids::require_in(&bid)?;
     let (_, scheme) = current_scheme(conn, org, &lot.id)?;
     check_score(&scheme, &target.criterion_id, score)?;
     if rationale.trim().is_empty() {

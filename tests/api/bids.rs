@@ -156,14 +156,40 @@ on_both_backends! {
         assert!(suggested.iter().take(3).any(|c| *c == "SVS-APPRENTICE-WEEKS" || *c == "SVS-JOBS-LOCAL"), "{suggested:?}");
 
         let confirm = format!("{path}/commitments/1/measure");
-        assert_eq!(app.send("PUT", &confirm, &platform, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await.status(), 403, "a commercial user confirms");
+        let jobs = json!({"measure": "SVS-JOBS-LOCAL", "reason": "local hires, section 3"});
+        assert_eq!(app.send("PUT", &confirm, &platform, Some(&jobs)).await.status(), 403, "a commercial user confirms");
         let commercial = app.token(&[Role::Commercial]);
-        let unknown = expect(app.send("PUT", &confirm, &commercial, Some(&json!({"measure": "NOPE"}))).await, 422).await;
+        let unknown = expect(app.send("PUT", &confirm, &commercial, Some(&json!({"measure": "NOPE", "reason": "r"}))).await, 422).await;
         assert_eq!(unknown["errors"][0]["code"], "unknown_measure");
-        assert_eq!(app.send("PUT", &format!("{path}/commitments/9/measure"), &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await.status(), 404);
-        let confirmed = expect(app.send("PUT", &confirm, &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL"}))).await, 200).await;
+        assert_eq!(app.send("PUT", &format!("{path}/commitments/9/measure"), &commercial, Some(&jobs)).await.status(), 404);
+        // The supplier's words stand: a declared measure is not remapped, a stated quantity not
+        // changed, and the confirmer says why.
+        let declared = expect(app.send("PUT", &format!("{path}/commitments/0/measure"), &commercial, Some(&jobs)).await, 409).await;
+        assert_eq!(declared["code"], "commitment_declared");
+        let restated = expect(app.send("PUT", &confirm, &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL", "quantity": 40, "reason": "r"}))).await, 422).await;
+        assert_eq!((restated["errors"][0]["pointer"].as_str(), restated["errors"][0]["code"].as_str()), (Some("/quantity"), Some("quantity_declared")));
+        let unexplained = expect(app.send("PUT", &confirm, &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL", "reason": " "}))).await, 422).await;
+        assert_eq!(unexplained["errors"][0]["pointer"], "/reason");
+        let confirmed = expect(app.send("PUT", &confirm, &commercial, Some(&jobs)).await, 200).await;
         assert_eq!(confirmed["commitments"][1]["measure"], "SVS-JOBS-LOCAL");
+        assert_eq!(confirmed["commitments"][1]["quantity"], "4", "as the supplier stated it");
         assert_eq!(confirmed["commitments"][1]["confirmed_by"], "tester");
+        assert_eq!(confirmed["commitments"][0]["measure"], "SVS-CARBON-SAVED", "untouched");
+    }
+
+    async fn a_free_text_commitment_without_a_quantity_is_confirmed_with_one(app: TestApp) {
+        let platform = app.token(&[Role::Platform]);
+        let commercial = app.token(&[Role::Commercial]);
+        let (tender, lot) = app.open_lot("B-Q").await;
+        let body = json!({"supplier": {"name": "Vague Ltd"}, "price": "900", "submitted_at": "2026-03-01T10:00:00Z",
+                          "commitments": [{"description": "We will hire local apprentices"}]});
+        let stored = expect(app.send("POST", &format!("/v1/tenders/{tender}/lots/{lot}/bids"), &platform, Some(&body)).await, 201).await;
+        let confirm = format!("/v1/tenders/{tender}/lots/{lot}/bids/{}/commitments/0/measure", stored["id"].as_str().unwrap());
+        let missing = expect(app.send("PUT", &confirm, &commercial, Some(&json!({"measure": "SVS-JOBS-LOCAL", "reason": "r"}))).await, 422).await;
+        assert_eq!((missing["errors"][0]["pointer"].as_str(), missing["errors"][0]["code"].as_str()), (Some("/quantity"), Some("required")), "never a silent £0");
+        let confirmed = expect(app.send("PUT", &confirm, &commercial,
+            Some(&json!({"measure": "SVS-JOBS-LOCAL", "quantity": "3", "unit": "FTE", "reason": "clarification letter of 2 March"}))).await, 200).await;
+        assert_eq!((confirmed["commitments"][0]["quantity"].as_str(), confirmed["commitments"][0]["unit"].as_str()), (Some("3"), Some("FTE")));
     }
 
     async fn another_orgs_tenders_lots_and_bids_are_404_on_every_route(app: TestApp) {
@@ -190,7 +216,7 @@ on_both_backends! {
             ("GET", bid_path.clone(), None),
             ("POST", format!("{bid_path}/withdraw"), None),
             ("GET", format!("{bid_path}/mapping"), None),
-            ("PUT", format!("{bid_path}/commitments/1/measure"), Some(json!({"measure": "SVS-JOBS-LOCAL"}))),
+            ("PUT", format!("{bid_path}/commitments/1/measure"), Some(json!({"measure": "SVS-JOBS-LOCAL", "reason": "r"}))),
         ];
         let intruder = app.token_for("another-buyer", &[Role::Platform, Role::Commercial, Role::Admin]);
         for (method, path, body) in &routes {

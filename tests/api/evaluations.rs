@@ -168,6 +168,25 @@ async fn a_corrupt_stored_mark_is_a_500_whose_log_names_its_row() {
 }
 
 on_both_backends! {
+    async fn a_withdrawn_bid_takes_no_mark_and_no_moderated_mark(app: TestApp) {
+        let (tender, lot_id) = app.open_lot("WD-1").await;
+        let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
+        let kept = submit(&app, &lot, "kept", "1000").await;
+        let gone = submit(&app, &lot, "gone", "1100").await;
+        let platform = app.token(&[Role::Platform]);
+        expect(app.send("POST", &format!("{lot}/bids/{gone}/withdraw"), &platform, None).await, 200).await;
+        expect(app.send("POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+        let commercial = app.token(&[Role::Commercial]);
+        expect(app.send("POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": "solo"}))).await, 201).await;
+        let e = evaluator(&app, "solo");
+        expect(app.send("POST", &format!("{lot}/conflict-declarations"), &e, Some(&json!({"conflict": false, "details": "none"}))).await, 201).await;
+        expect(app.send("PUT", &format!("{lot}/bids/{kept}/marks/q1"), &e, Some(&mark(50))).await, 200).await;
+        for (path, token) in [(format!("{lot}/bids/{gone}/marks/q1"), &e), (format!("{lot}/bids/{gone}/moderated-marks/q1"), &commercial)] {
+            let refused = expect(app.send("PUT", &path, token, Some(&mark(50))).await, 409).await;
+            assert_eq!(refused["code"], "bid_withdrawn", "{path}");
+        }
+    }
+
     async fn a_csv_export_never_carries_a_formula(app: TestApp) {
         let platform = app.token(&[Role::Platform]);
         let tender = expect(app.send("POST", "/v1/tenders", &platform, Some(&crate::common::helpers::tender_body("CSV-1"))).await, 201).await;
