@@ -30,6 +30,8 @@ pub const BATCH_BODY_LIMIT: usize = 16 * 1024 * 1024;
 #[serde(deny_unknown_fields)]
 pub struct CreateBid {
     /// Your own id for the bid, unique in your org.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub external_id: Option<String>,
     pub supplier: SupplierInput,
     /// Total price (string or number), > 0, in the tender's currency.
@@ -37,6 +39,8 @@ pub struct CreateBid {
     #[schema(value_type = crate::scoring::DecimalInput, example = "98500")]
     pub price: Decimal,
     /// Must be the tender's currency when given.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub currency: Option<String>,
     /// When the supplier submitted (RFC 3339); default: when socval received it.
     #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-01T10:00:00Z")]
@@ -49,8 +53,12 @@ pub struct CreateBid {
 #[serde(deny_unknown_fields)]
 pub struct SupplierInput {
     #[schema(example = "Greenfield Services Ltd")]
+    #[serde(deserialize_with = "super::limits::bounded::<_, 1000>")]
+    #[schema(max_length = 1000)]
     pub name: String,
     /// e.g. a Companies House number.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub id: Option<String>,
 }
 
@@ -59,12 +67,18 @@ pub struct SupplierInput {
 #[serde(deny_unknown_fields)]
 pub struct CommitmentInput {
     #[schema(example = "SVS-APPRENTICE-WEEKS")]
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub measure: Option<String>,
     #[serde(default, with = "crate::scoring::decimal::option")]
     #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "52")]
     pub quantity: Option<Decimal>,
     #[schema(example = "We will employ 12 apprentices from the local area")]
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 20000>")]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub unit: Option<String>,
 }
 
@@ -79,6 +93,8 @@ pub struct BidBatch {
 #[serde(deny_unknown_fields)]
 pub struct ConfirmMeasure {
     /// The measure this commitment counts towards.
+    #[serde(deserialize_with = "super::limits::bounded::<_, 200>")]
+    #[schema(max_length = 200)]
     pub measure: String,
     /// The quantity committed, when the supplier's text gave none (refused when it gave one: the
     /// supplier's figure stands).
@@ -86,9 +102,13 @@ pub struct ConfirmMeasure {
     #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "4")]
     pub quantity: Option<Decimal>,
     /// Its unit, when the supplier's text gave none.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub unit: Option<String>,
     /// Why this measure (and quantity): kept in the audit log.
     #[schema(example = "four local apprentices, as section 3.2 says")]
+    #[serde(deserialize_with = "super::limits::bounded::<_, 20000>")]
+    #[schema(max_length = 20000)]
     pub reason: String,
 }
 

@@ -21,7 +21,11 @@ use crate::service::{Actor, ServiceError, evaluations};
 #[serde(deny_unknown_fields)]
 pub struct AwardInput {
     /// The evaluation run the decision rests on: the lot's newest.
+    #[serde(deserialize_with = "super::limits::bounded::<_, 200>")]
+    #[schema(max_length = 200)]
     pub evaluation_id: String,
+    #[serde(deserialize_with = "super::limits::bounded::<_, 20000>")]
+    #[schema(max_length = 20000)]
     pub note: String,
 }
 

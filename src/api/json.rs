@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use super::AppState;
+use super::limits::TEXT;
 use crate::api::problem::ApiError;
 
 /// A request body parsed from JSON, with the bytes it came from (what an `Idempotency-Key`
@@ -113,25 +114,47 @@ fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError
 /// A body that parses takes the direct path; only a failure is parsed again with its path tracked
 /// for the pointer (tracking copies every key it reads).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    refuse_control_characters(bytes)?;
+    refuse_bad_text(bytes)?;
     serde_json::from_slice(bytes).or_else(|_| parse_tracked(bytes))
 }
 
 /// 422 `invalid_body` at the string (value or key) that holds a refused control character
-/// ([`crate::text`]). JSON carries one only as an escape (`\u0000`, `\b`, `\f`: a raw one is a
-/// syntax error), so a scan of the escapes clears almost every body without parsing it; only a
-/// body that has one is parsed to find its pointer.
-fn refuse_control_characters(bytes: &[u8]) -> Result<(), ApiError> {
-    if !escapes_a_refused_control(bytes) {
+/// ([`crate::text`]) or is longer than any field allows ([`super::limits::TEXT`]; fields with
+/// tighter limits check their own). JSON carries a control character only as an escape
+/// (`\u0000`, `\b`, `\f`: a raw one is a syntax error), and a body no longer than the limit holds
+/// no string over it, so a scan clears almost every body without parsing it; only a suspect body
+/// is parsed to find the pointer.
+fn refuse_bad_text(bytes: &[u8]) -> Result<(), ApiError> {
+    if !escapes_a_refused_control(bytes) && !may_hold_a_string_longer_than(bytes, TEXT) {
         return Ok(());
     }
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
         return Ok(()); // malformed: the parse that follows says where
     };
-    match controlled_string(&value, String::new()) {
-        Some((pointer, c)) => Err(ApiError::invalid_body(pointer, crate::text::describe(c))),
+    match bad_string(&value, String::new()) {
+        Some((pointer, problem)) => Err(ApiError::invalid_body(pointer, problem)),
         None => Ok(()),
     }
+}
+
+/// Whether some run of bytes between quotes is longer than `limit` (an upper bound of the
+/// characters of a string: escapes and multi-byte characters take several bytes).
+fn may_hold_a_string_longer_than(bytes: &[u8], limit: usize) -> bool {
+    if bytes.len() <= limit {
+        return false;
+    }
+    let mut quotes = memchr::memchr_iter(b'"', bytes);
+    let mut opened = None;
+    for at in quotes.by_ref() {
+        match opened.take() {
+            None => opened = Some(at),
+            Some(start) if at - start > limit => return true,
+            // A quote after an odd run of backslashes is escaped: the string goes on.
+            Some(start) if escaped(bytes, at) => opened = Some(start),
+            Some(_) => {}
+        }
+    }
+    false
 }
 
 fn escapes_a_refused_control(bytes: &[u8]) -> bool {
@@ -160,20 +183,33 @@ fn escapes_a_refused_control(bytes: &[u8]) -> bool {
     false
 }
 
-/// The pointer of the first string in `value` (or object key) with a refused control character.
-fn controlled_string(value: &serde_json::Value, pointer: String) -> Option<(String, char)> {
+fn escaped(bytes: &[u8], at: usize) -> bool {
+    let before = bytes.get(..at).unwrap_or_default();
+    before.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
+}
+
+/// The pointer of the first string in `value` (or object key) with a refused control character
+/// or over the longest limit, and what is wrong with it.
+fn bad_string(value: &serde_json::Value, pointer: String) -> Option<(String, String)> {
     use serde_json::Value;
+    let problem = |text: &str| {
+        if let Some(c) = crate::text::refused_control(text) {
+            return Some(crate::text::describe(c));
+        }
+        let length = text.chars().count();
+        (length > TEXT).then(|| format!("at most {TEXT} characters (this one has {length})"))
+    };
     match value {
-        Value::String(text) => crate::text::refused_control(text).map(|c| (pointer, c)),
+        Value::String(text) => problem(text).map(|p| (pointer, p)),
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, item)| controlled_string(item, format!("{pointer}/{i}"))),
+            .find_map(|(i, item)| bad_string(item, format!("{pointer}/{i}"))),
         Value::Object(members) => members.iter().find_map(|(key, item)| {
             let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
-            match crate::text::refused_control(key) {
-                Some(c) => Some((here, c)),
-                None => controlled_string(item, here),
+            match problem(key) {
+                Some(p) => Some((here, p)),
+                None => bad_string(item, here),
             }
         }),
         _ => None,
@@ -310,6 +346,30 @@ mod tests {
                 "{body}: reaches the unknown-field check, not a refusal"
             );
         }
+    }
+
+    #[test]
+    fn a_string_longer_than_any_field_allows_is_refused_at_its_pointer() {
+        let long = "x".repeat(TEXT + 1);
+        let (pointer, code) = field_error(&format!(
+            r#"{{"items": [{{"weight": 1}}], "note": "{long}"}}"#
+        ));
+        assert_eq!((pointer.as_str(), code.as_str()), ("/note", "invalid_body"));
+        let escaped = "\\\"".repeat(TEXT / 2);
+        let (pointer, _) = field_error(&format!(
+            r#"{{"items": [{{"weight": 1}}], "a": "{escaped}"}}"#
+        ));
+        assert_eq!(
+            pointer,
+            "/a",
+            "{} characters, within the limit: reaches the field check",
+            TEXT / 2
+        );
+        assert!(!may_hold_a_string_longer_than(b"{\"a\": \"short\"}", 3 + 5));
+        // An escaped backslash before a closing quote does not hide the long string after it.
+        let tricky = format!(r#"{{"a": "x\\", "b": "{}"}}"#, "y".repeat(50));
+        assert!(may_hold_a_string_longer_than(tricky.as_bytes(), 40));
+        assert!(!may_hold_a_string_longer_than(tricky.as_bytes(), 60));
     }
 
     #[test]

@@ -26,6 +26,8 @@ type BidCriterionPath = web::Path<(String, String, String, String)>;
 pub struct AssignEvaluator {
     /// The evaluator's `sub` (as in its tokens).
     #[schema(example = "evaluator-jo")]
+    #[serde(deserialize_with = "super::limits::bounded::<_, 200>")]
+    #[schema(max_length = 200)]
     pub sub: String,
 }
 
@@ -42,7 +44,11 @@ pub struct Declaration {
     /// Whether the evaluator has a conflict of interest.
     pub conflict: bool,
     /// The bid it concerns; none with `conflict: true` means the whole lot.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub bid_id: Option<String>,
+    #[serde(deserialize_with = "super::limits::bounded::<_, 20000>")]
+    #[schema(max_length = 20000)]
     pub details: String,
 }
 
@@ -63,6 +69,8 @@ pub struct MarkInput {
     #[serde(with = "crate::scoring::decimal::exact")]
     #[schema(value_type = crate::scoring::DecimalInput)]
     pub score: Decimal,
+    #[serde(deserialize_with = "super::limits::bounded::<_, 20000>")]
+    #[schema(max_length = 20000)]
     pub rationale: String,
 }
 

@@ -14,6 +14,7 @@ mod fallback;
 mod frameworks;
 mod idempotency;
 pub mod json;
+mod limits;
 mod lots;
 mod mapping;
 mod marking;

@@ -3,7 +3,7 @@
 //! the sample measure set, GBP).
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 
 use super::problem::{ApiError, FieldError, field_error, refuse};
 use super::tenders::{CreateLot, CreateTender, UpdateTender};
@@ -140,13 +140,6 @@ fn authority_str(authority: AuthorityType) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-/// A field that was present (possibly `null`), told apart from an absent one.
-pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 pub fn present_decimal<'de, D: Deserializer<'de>>(

@@ -53,19 +53,33 @@ impl ProcurementRegime {
 #[serde(deny_unknown_fields)]
 pub struct CreateTender {
     /// Your own id, unique in your org; look tenders up by it.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub external_id: Option<String>,
     /// Open Contracting id, e.g. `ocds-h6vhtk-04a1b2`.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub ocid: Option<String>,
+    #[serde(deserialize_with = "super::limits::bounded::<_, 1000>")]
+    #[schema(max_length = 1000)]
     pub title: String,
     /// The contracting authority.
+    #[serde(deserialize_with = "super::limits::bounded::<_, 1000>")]
+    #[schema(max_length = 1000)]
     pub buyer: String,
     pub authority_type: AuthorityType,
     pub procurement_regime: ProcurementRegime,
     /// Social Value Model; by default `PPN002` under the Procurement Act 2023, else `PPN06-20`.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub framework: Option<String>,
     /// Pinned measure set id (default `socval-sample`).
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub measure_set: Option<String>,
     /// ISO 4217 code of every price (default `GBP`).
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub currency: Option<String>,
     /// Estimated value (string or number).
     #[serde(default, with = "crate::scoring::decimal::option")]
@@ -78,7 +92,11 @@ pub struct CreateTender {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLot {
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub external_id: Option<String>,
+    #[serde(deserialize_with = "super::limits::bounded::<_, 1000>")]
+    #[schema(max_length = 1000)]
     pub title: String,
     #[serde(default, with = "crate::scoring::decimal::option")]
     #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "400000")]
@@ -89,21 +107,31 @@ pub struct CreateLot {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTender {
-    #[serde(default, deserialize_with = "super::tender_input::present")]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "super::limits::present::<_, 200>")]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub external_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::tender_input::present")]
-    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "super::limits::present::<_, 200>")]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub ocid: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 1000>")]
+    #[schema(max_length = 1000)]
     pub title: Option<String>,
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 1000>")]
+    #[schema(max_length = 1000)]
     pub buyer: Option<String>,
     #[serde(default, deserialize_with = "super::tender_input::present_decimal")]
     #[schema(value_type = Option<crate::scoring::DecimalInput>)]
     pub value: Option<Option<Decimal>>,
     pub authority_type: Option<AuthorityType>,
     pub procurement_regime: Option<ProcurementRegime>,
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub framework: Option<String>,
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub measure_set: Option<String>,
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
     pub currency: Option<String>,
 }
 

@@ -349,3 +349,40 @@ async fn a_token_over_the_rate_limit_gets_429_with_retry_after_and_no_one_else_d
         }
     }
 }
+
+on_both_backends! {
+    async fn every_text_field_has_its_length_limit(app: TestApp) {
+        let platform = app.token(&[Role::Platform]);
+        let mut tender = crate::common::helpers::tender_body("LEN-1");
+        tender["external_id"] = json!("x".repeat(1_000_000));
+        let refused = expect(app.send("POST", "/v1/tenders", &platform, Some(&tender)).await, 422).await;
+        assert_eq!(refused["errors"][0]["pointer"], "/external_id", "1 MB: over every limit");
+        tender["external_id"] = json!("x".repeat(201));
+        let refused = expect(app.send("POST", "/v1/tenders", &platform, Some(&tender)).await, 422).await;
+        assert_eq!(refused["errors"][0]["pointer"], "/external_id");
+        assert!(refused["errors"][0]["message"].as_str().unwrap().contains("at most 200 characters"), "{}", refused["errors"][0]);
+
+        let mut tender = crate::common::helpers::tender_body("LEN-2");
+        tender["title"] = json!("é".repeat(1_001));
+        let refused = expect(app.send("POST", "/v1/tenders", &platform, Some(&tender)).await, 422).await;
+        assert_eq!(refused["errors"][0]["pointer"], "/title");
+        tender["title"] = json!("é".repeat(1_000));
+        expect(app.send("POST", "/v1/tenders", &platform, Some(&tender)).await, 201).await;
+
+        let (tender_id, lot_id) = app.open_lot("LEN-3").await;
+        let batch = json!({"bids": [{"supplier": {"name": "n".repeat(15_000_000)}, "price": "10",
+                                      "submitted_at": "2026-03-01T10:00:00Z"}]});
+        let response = app.client.post(app.url(&format!("/v1/tenders/{tender_id}/lots/{lot_id}/bids/batch")))
+            .bearer_auth(&platform).json(&batch).send().await.unwrap();
+        let refused = expect(response, 422).await;
+        assert_eq!(refused["errors"][0]["pointer"], "/bids/0/supplier/name");
+
+        // A string no field names a limit for is held to the longest one.
+        let preview = json!({"scheme": {"authority_type": "other", "criteria": [
+            {"id": "p", "type": "price", "weight": 100, "name": "n".repeat(20_001)}]}, "bids": []});
+        let refused = expect(app.send("POST", "/v1/evaluations/preview", &platform, Some(&preview)).await, 422).await;
+        assert_eq!(refused["errors"][0]["pointer"], "/scheme/criteria/0/name");
+        let stored = expect(app.send("GET", &format!("/v1/tenders/{tender_id}/lots/{lot_id}/bids"), &platform, None).await, 200).await;
+        assert!(stored["items"].as_array().unwrap().is_empty(), "nothing stored");
+    }
+}
