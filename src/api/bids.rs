@@ -124,6 +124,8 @@ pub struct BidView {
     pub submitted_at: String,
     /// `submitted` or `withdrawn`.
     pub status: String,
+    /// The version of the lot's scheme in force when the bid was submitted.
+    pub scheme_version: i32,
     pub created_at: String,
     pub withdrawn_at: Option<String>,
     pub commitments: Vec<CommitmentView>,
@@ -458,6 +460,7 @@ pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> Result<BidView, 
         currency: bid.currency.clone(),
         submitted_at: bid.submitted_at.clone(),
         status: bid.status.to_string(),
+        scheme_version: bid.scheme_version,
         created_at: bid.created_at.and_utc().to_rfc3339(),
         withdrawn_at: bid.withdrawn_at.map(|t| t.and_utc().to_rfc3339()),
         commitments: commitments

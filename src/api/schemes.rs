@@ -2,8 +2,8 @@
 //! every failure otherwise), under `If-Match` when sent; frozen once the lot leaves `open`.
 
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::json::Json;
@@ -30,13 +30,24 @@ pub struct SchemeView {
     pub created_at: String,
 }
 
+/// Why a scheme changes once bids are in.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SchemeReason {
+    /// Required once the lot has a bid (409 `reason_required` without it): bids answered the
+    /// version in force, so a change says why; kept in the audit log.
+    #[param(max_length = 20000)]
+    pub reason: Option<String>,
+}
+
 /// Sets the lot's scheme, as a new version. Validated against the tender's framework and pinned
-/// measure set; its `authority_type` must be the tender's.
+/// measure set; its `authority_type` must be the tender's. Once the lot has bids, `?reason=` is
+/// required; each bid records the version it answered.
 #[utoipa::path(
     tag = "tenders",
     operation_id = "put_scheme",
     security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path), ("If-Match" = Option<String>, Header, description = "The scheme's ETag you read (`\"0\"` before the first scheme): the write applies only if it is still current")),
+    params(("id" = String, Path), ("lot" = String, Path), SchemeReason, ("If-Match" = Option<String>, Header, description = "The scheme's ETag you read (`\"0\"` before the first scheme): the write applies only if it is still current")),
     request_body = Scheme,
     responses(
         (status = 200, description = "Stored as a new version", body = SchemeView, headers(("ETag" = String))),
@@ -53,6 +64,7 @@ pub async fn put_scheme(
     principal: Principal,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    query: web::Query<SchemeReason>,
     request: HttpRequest,
     body: Json<Scheme>,
 ) -> Result<HttpResponse, ApiError> {
@@ -62,9 +74,12 @@ pub async fn put_scheme(
     );
     let expected = super::preconditions::if_match(&request);
     let (tender_id, lot_id) = path.into_inner();
-    let scheme = body.0;
-    let (row, report) =
-        lots::put_scheme(&state.db, actor, tender_id, lot_id, scheme, expected).await?;
+    let change = lots::SchemeChange {
+        scheme: body.0,
+        expected,
+        reason: query.into_inner().reason,
+    };
+    let (row, report) = lots::put_scheme(&state.db, actor, tender_id, lot_id, change).await?;
     Ok(with_etag(row.version, &scheme_view(&row, report.warnings)?))
 }
 

@@ -25,6 +25,8 @@ pub struct BidRow {
     pub status: BidStatus,
     pub created_at: NaiveDateTime,
     pub withdrawn_at: Option<NaiveDateTime>,
+    /// The lot's scheme version when the bid was submitted.
+    pub scheme_version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -76,6 +78,16 @@ pub fn find(
         .select(BidRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Whether the lot has any bid (withdrawn ones included).
+pub fn any_in_lot(conn: &mut DbConnection, org: &str, lot_id: &str) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        bids::table
+            .filter(bids::org_id.eq(org))
+            .filter(bids::lot_id.eq(lot_id)),
+    ))
+    .get_result(conn)?)
 }
 
 pub fn list(

@@ -111,6 +111,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         withdrawn_at -> Nullable<Timestamp>,
+        scheme_version -> Integer,
     }
 }
 

@@ -234,6 +234,7 @@ fn submit_in(
             status: BidStatus::Submitted,
             created_at: at,
             withdrawn_at: None,
+            scheme_version: lot.scheme_version,
         };
         stored.push((row, commitments));
     }

@@ -145,6 +145,7 @@ codes! {
     MappingFrozen = "mapping_frozen",
     MeasureSetExists = "measure_set_exists",
     NotAssigned = "not_assigned",
+    ReasonRequired = "reason_required",
     SchemeFrozen = "scheme_frozen",
     SchemeRequired = "scheme_required",
     TenderPinned = "tender_pinned",

@@ -136,11 +136,19 @@ pub async fn put_scheme(
     actor: Actor,
     tender_id: String,
     lot_id: String,
-    scheme: Scheme,
-    expected: Expected,
+    change: SchemeChange,
 ) -> Result<(SchemeRow, ValidationReport), ServiceError> {
-    db.write(move |conn| put_scheme_in(conn, &actor, &tender_id, &lot_id, &scheme, &expected))
+    db.write(move |conn| put_scheme_in(conn, &actor, &tender_id, &lot_id, &change))
         .await
+}
+
+/// A new version of a lot's scheme: the scheme, the version it replaces (`If-Match`), and why,
+/// which is required once the lot has bids (they answered the version in force).
+#[derive(Debug, Clone)]
+pub struct SchemeChange {
+    pub scheme: Scheme,
+    pub expected: Expected,
+    pub reason: Option<String>,
 }
 
 /// The lot's current scheme.
@@ -257,9 +265,13 @@ fn put_scheme_in(
     actor: &Actor,
     tender_id: &str,
     lot_id: &str,
-    scheme: &Scheme,
-    expected: &Expected,
+    change: &SchemeChange,
 ) -> Result<(SchemeRow, ValidationReport), ServiceError> {
+    let SchemeChange {
+        scheme,
+        expected,
+        reason,
+    } = change;
     let (tender, lot) = lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
     expected.check(lot.scheme_version)?;
     if lot.status != LotStatus::Draft && lot.status != LotStatus::Open {
@@ -303,6 +315,13 @@ fn put_scheme_in(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
+    let reason = reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_none() && crate::db::bids::any_in_lot(conn, &actor.org, &lot.id)? {
+        return Err(ServiceError::conflict(
+            Code::ReasonRequired,
+            "the lot has bids, which answered the scheme in force: say why it changes (?reason=…)",
+        ));
+    }
     let body = serde_json::to_string(scheme).map_err(|e| ServiceError::Internal(e.into()))?;
     let version = lot.scheme_version + 1;
     let row = SchemeRow {
@@ -320,7 +339,7 @@ fn put_scheme_in(
         "put_scheme",
         "lot",
         &lot.id,
-        &json!({"tender": tender_id, "version": version, "scheme": scheme}),
+        &json!({"tender": tender_id, "version": version, "scheme": scheme, "reason": reason}),
     )?;
     Ok((row, report))
 }

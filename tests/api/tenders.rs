@@ -22,6 +22,27 @@ fn audit_actions(app: &TestApp) -> Vec<String> {
 }
 
 on_both_backends! {
+    async fn a_scheme_replaced_after_bids_needs_a_reason_and_each_bid_keeps_its_version(app: TestApp) {
+        let token = app.token(&[Role::Platform]);
+        let (tender, lot) = app.open_lot("SB-1").await;
+        let lot = format!("/v1/tenders/{tender}/lots/{lot}");
+        let bid = |name: &str| json!({"supplier": {"name": name}, "price": "100", "submitted_at": "2026-03-01T10:00:00Z"});
+        let first = expect(app.send("POST", &format!("{lot}/bids"), &token, Some(&bid("First"))).await, 201).await;
+        assert_eq!(first["scheme_version"], 1);
+
+        let refused = expect(app.send("PUT", &format!("{lot}/scheme"), &token, Some(&scheme_body())).await, 409).await;
+        assert_eq!(refused["code"], "reason_required");
+        let blank = app.send("PUT", &format!("{lot}/scheme?reason=%20"), &token, Some(&scheme_body())).await;
+        assert_eq!(blank.status(), 409, "a blank reason is no reason");
+        let changed = expect(app.send("PUT", &format!("{lot}/scheme?reason=clarification%202"), &token, Some(&scheme_body())).await, 200).await;
+        assert_eq!(changed["version"], 2);
+
+        let second = expect(app.send("POST", &format!("{lot}/bids"), &token, Some(&bid("Second"))).await, 201).await;
+        assert_eq!(second["scheme_version"], 2);
+        let first_again = expect(app.send("GET", &format!("{lot}/bids/{}", first["id"].as_str().unwrap()), &token, None).await, 200).await;
+        assert_eq!(first_again["scheme_version"], 1, "a bid keeps the version it answered");
+    }
+
     async fn a_scheme_put_honours_if_match_with_the_strong_comparison(app: TestApp) {
         let token = app.token(&[Role::Platform]);
         let tender = expect(app.send("POST", "/v1/tenders", &token, Some(&tender_body("IFM-1"))).await, 201).await;

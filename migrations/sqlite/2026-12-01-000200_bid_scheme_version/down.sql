@@ -1,0 +1,1 @@
+ALTER TABLE bids DROP COLUMN scheme_version;
