@@ -157,7 +157,7 @@ pub async fn list_evaluators(
 /// `Idempotency-Key`.
 #[utoipa::path(tag = "evaluation", operation_id = "declare_conflicts", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = Declaration,
-    responses((status = 201, description = "Recorded", body = DeclarationView), NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 201, description = "Recorded", body = DeclarationView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
 #[post("/v1/tenders/{id}/lots/{lot}/conflict-declarations")]
 pub async fn declare(
     principal: Principal,

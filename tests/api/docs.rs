@@ -43,6 +43,28 @@ fn every_operation_has_a_unique_operation_id() {
     assert_eq!(ids.len(), count, "duplicated operationId among {ids:?}");
 }
 
+/// A key reused for another request is 409 `idempotency_key_reused`: every operation that takes
+/// the header says so.
+#[test]
+fn every_idempotent_operation_documents_its_409() {
+    let document: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut idempotent = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let takes_key = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == "Idempotency-Key");
+            if takes_key {
+                idempotent += 1;
+                assert!(operation["responses"]["409"].is_object(), "{method} {path}");
+            }
+        }
+    }
+    assert_eq!(idempotent, 9, "every creating POST");
+}
+
 #[tokio::test]
 async fn openapi_json_is_served_exactly_as_committed() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
