@@ -101,10 +101,24 @@ pub struct ScoreHistory {
 
 type LotPath = web::Path<(String, String)>;
 
+/// What a run may say (the body is optional).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// Bids submitted against an earlier version of the lot's scheme that the buyer accepts into
+    /// this run, by id (roles `commercial`, `admin`). Without it such bids make the run 409
+    /// `bids_on_earlier_scheme`, naming them.
+    #[serde(default)]
+    pub accept_earlier_scheme: Vec<String>,
+}
+
 /// Runs the engine on the lot's stored data and keeps the run, immutably. 422 lists every mark
-/// that is missing or awaits moderation. Honours `Idempotency-Key`: a retry gets the first run.
+/// that is missing or awaits moderation; 409 `bids_on_earlier_scheme` names the bids that answered
+/// an earlier version of the scheme, unless the body accepts them. Honours `Idempotency-Key`: a
+/// retry gets the first run.
 #[utoipa::path(tag = "evaluation", operation_id = "run_evaluation", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = Option<RunRequest>, description = "Optional"),
     responses((status = 201, description = "The stored run", body = EvaluationView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
 #[post("/v1/tenders/{id}/lots/{lot}/evaluations")]
 pub async fn run(
@@ -113,17 +127,29 @@ pub async fn run(
     path: LotPath,
     key: IdempotencyKey,
     request: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
-    let key = key.for_request(&actor.org, &request, &[]);
+    let limit = state.max_body_bytes;
+    let body = super::json::read_body(&request, payload.into_inner(), limit).await?;
+    let asked: RunRequest = if body.is_empty() {
+        RunRequest::default()
+    } else {
+        super::json::parse(&body)?
+    };
+    if !asked.accept_earlier_scheme.is_empty() {
+        principal.require_any(policy::DECIDE)?;
+    }
+    let key = key.for_request(&actor.org, &request, &body);
     let started = std::time::Instant::now();
     let outcome = evaluations::run(
         &state.db,
         actor,
         LotRef::from(path.into_inner()),
+        asked.accept_earlier_scheme,
         key,
         |row| {
             let location = format!(

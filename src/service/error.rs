@@ -131,6 +131,7 @@ macro_rules! codes {
 
 codes! {
     BidWithdrawn = "bid_withdrawn",
+    BidsOnEarlierScheme = "bids_on_earlier_scheme",
     CommitmentDeclared = "commitment_declared",
     ConcurrentWrite = "concurrent_write",
     ConflictDeclarationRequired = "conflict_declaration_required",

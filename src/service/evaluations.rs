@@ -25,14 +25,19 @@ use crate::violation::Violation;
 
 /// Runs the engine on the lot as it stands and stores the run; 422 lists every mark that is
 /// missing or awaits moderation, or every failure the engine finds.
+/// Bids submitted against an earlier version of the lot's scheme are refused by a run unless a
+/// person who decides for the buyer accepts them, by id, into that run.
 pub async fn run(
     db: &Db,
     actor: Actor,
     lot: LotRef,
+    accepted: Vec<String>,
     key: Option<RequestKey>,
     render: impl FnOnce(&EvaluationRow) -> Result<Recorded, ServiceError> + Send + 'static,
 ) -> Result<Outcome, ServiceError> {
-    let work = move |conn: &mut DbConnection| run_in(conn, &actor, &lot.tender_id, &lot.lot_id);
+    let work = move |conn: &mut DbConnection| {
+        run_in(conn, &actor, (&lot.tender_id, &lot.lot_id), &accepted)
+    };
     idempotency::once(db, key, work, render).await
 }
 
@@ -121,8 +126,8 @@ pub async fn history(
 fn run_in(
     conn: &mut DbConnection,
     actor: &Actor,
-    tender_id: &str,
-    lot_id: &str,
+    (tender_id, lot_id): (&str, &str),
+    accepted: &[String],
 ) -> Result<EvaluationRow, ServiceError> {
     // Exclusive: runs of one lot are stored one at a time, so the newest by id is the newest
     // committed, and an award (also exclusive) sees every run that committed before it.
@@ -178,11 +183,32 @@ fn run_in(
         return Err(ServiceError::Invalid(missing));
     }
 
+    let active: Vec<_> = bids::list_in(conn, &actor.org, tender_id, lot_id, None, i64::MAX)?
+        .into_iter()
+        .filter(|(bid, _)| bid.status == BidStatus::Submitted) // withdrawn bids take no part
+        .collect();
+    let earlier: Vec<String> = active
+        .iter()
+        .filter(|(bid, _)| bid.scheme_version < lot.scheme_version)
+        .filter(|(bid, _)| !accepted.iter().any(|a| bid.id == *a))
+        .map(|(bid, _)| format!("{} (version {})", bid.id, bid.scheme_version))
+        .collect();
+    if !earlier.is_empty() {
+        return Err(ServiceError::conflict(
+            Code::BidsOnEarlierScheme,
+            format!(
+                "bids submitted against an earlier version of the scheme (now version {}): {}; a commercial user may accept them into the run (`accept_earlier_scheme`)",
+                lot.scheme_version,
+                earlier.join(", ")
+            ),
+        ));
+    }
+    let scheme_versions: std::collections::BTreeMap<String, i32> = active
+        .iter()
+        .map(|(bid, _)| (bid.id.to_string(), bid.scheme_version))
+        .collect();
     let mut engine_bids = Vec::new();
-    for (bid, commitments) in bids::list_in(conn, &actor.org, tender_id, lot_id, None, i64::MAX)? {
-        if bid.status != BidStatus::Submitted {
-            continue; // withdrawn bids take no part
-        }
+    for (bid, commitments) in active {
         let supplier = bid.supplier()?;
         let price = bid.price()?;
         engine_bids.push(Bid {
@@ -217,6 +243,7 @@ fn run_in(
     let inputs = json!({
         "currency": input.currency, "framework": input.framework, "scheme": input.scheme,
         "measures": input.measures, "bids": input.bids, "evaluator_marks": input.evaluator_marks,
+        "bid_scheme_versions": scheme_versions, "accepted_earlier_scheme": accepted,
     });
     let row = EvaluationRow {
         id: EvaluationId::generate(),

@@ -43,6 +43,33 @@ on_both_backends! {
         assert_eq!(first_again["scheme_version"], 1, "a bid keeps the version it answered");
     }
 
+    async fn a_run_takes_bids_on_an_earlier_scheme_only_when_the_buyer_accepts_them(app: TestApp) {
+        let platform = app.token(&[Role::Platform]);
+        let commercial = app.token(&[Role::Commercial]);
+        let tender = expect(app.send("POST", "/v1/tenders", &platform, Some(&tender_body("SB-2"))).await, 201).await;
+        let lot = format!("/v1/tenders/{}/lots/{}", tender["id"].as_str().unwrap(), tender["lots"][0]["id"].as_str().unwrap());
+        let scheme = |price: u32| json!({"authority_type": "central_government", "criteria": [
+            {"id": "price", "type": "price", "weight": price},
+            {"id": "sv", "type": "social_value", "weight": 100 - price, "outcome": "PPN002:O4", "method": "quantitative"}]});
+        expect(app.send("PUT", &format!("{lot}/scheme"), &platform, Some(&scheme(90))).await, 200).await;
+        expect(app.send("POST", &format!("{lot}/open"), &platform, None).await, 200).await;
+        let bid = |name: &str| json!({"supplier": {"name": name}, "price": "100", "submitted_at": "2026-03-01T10:00:00Z",
+                                      "commitments": [{"measure": "SVS-CARBON-SAVED", "quantity": "1"}]});
+        let early = expect(app.send("POST", &format!("{lot}/bids"), &platform, Some(&bid("Early"))).await, 201).await;
+        let early = early["id"].as_str().unwrap().to_string();
+        expect(app.send("PUT", &format!("{lot}/scheme?reason=weights%20corrected"), &platform, Some(&scheme(80))).await, 200).await;
+        expect(app.send("POST", &format!("{lot}/bids"), &platform, Some(&bid("Late"))).await, 201).await;
+        expect(app.send("POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+
+        let refused = expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 409).await;
+        assert_eq!(refused["code"], "bids_on_earlier_scheme");
+        assert!(refused["detail"].as_str().unwrap().contains(&format!("{early} (version 1)")), "{refused}");
+        let accept = json!({"accept_earlier_scheme": [early]});
+        assert_eq!(app.send("POST", &format!("{lot}/evaluations"), &platform, Some(&accept)).await.status(), 403, "the buyer decides");
+        let run = expect(app.send("POST", &format!("{lot}/evaluations"), &commercial, Some(&accept)).await, 201).await;
+        assert_eq!(run["result"]["results"].as_array().unwrap().len(), 2);
+    }
+
     async fn a_scheme_put_honours_if_match_with_the_strong_comparison(app: TestApp) {
         let token = app.token(&[Role::Platform]);
         let tender = expect(app.send("POST", "/v1/tenders", &token, Some(&tender_body("IFM-1"))).await, 201).await;
