@@ -20,7 +20,7 @@ use crate::auth::{Principal, policy};
 use crate::catalogue::suggest::Suggestion;
 use crate::service::bids::{BidRow, CommitmentRow, LotRef};
 use crate::service::bids::{NewBid, NewCommitment};
-use crate::service::{Actor, ServiceError, bids, lots, mapping};
+use crate::service::{Actor, ServiceError, bids, confirmation, lots, mapping};
 
 /// Most bids one batch may carry; the route's body limit is sized for it.
 pub const MAX_BATCH: usize = 1_000;
@@ -415,14 +415,14 @@ pub async fn confirm(
         unit,
         reason,
     } = body.0;
-    let confirmation = bids::Confirmation {
+    let confirmed = confirmation::Confirmation {
         measure,
         quantity,
         unit,
         reason,
     };
     let (bid, commitments) =
-        bids::confirm_measure(&state.db, actor, lot, bid_id, n, confirmation).await?;
+        confirmation::confirm_measure(&state.db, actor, lot, bid_id, n, confirmed).await?;
     Ok(web::Json(bid_view(&bid, &commitments)?))
 }
 
@@ -463,17 +463,18 @@ pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> Result<BidView, 
         scheme_version: bid.scheme_version,
         created_at: bid.created_at.and_utc().to_rfc3339(),
         withdrawn_at: bid.withdrawn_at.map(|t| t.and_utc().to_rfc3339()),
-        commitments: commitments
-            .iter()
-            .map(|c| CommitmentView {
-                index: c.position,
-                measure: c.measure.clone(),
-                quantity: c.quantity.clone(),
-                description: c.description.clone(),
-                unit: c.unit.clone(),
-                confirmed_by: c.confirmed_by.clone(),
-                confirmed_at: c.confirmed_at.map(|t| t.and_utc().to_rfc3339()),
-            })
-            .collect(),
+        commitments: commitments.iter().map(commitment_view).collect(),
     })
+}
+
+pub fn commitment_view(c: &CommitmentRow) -> CommitmentView {
+    CommitmentView {
+        index: c.position,
+        measure: c.measure.clone(),
+        quantity: c.quantity.clone(),
+        description: c.description.clone(),
+        unit: c.unit.clone(),
+        confirmed_by: c.confirmed_by.clone(),
+        confirmed_at: c.confirmed_at.map(|t| t.and_utc().to_rfc3339()),
+    }
 }

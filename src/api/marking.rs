@@ -309,7 +309,7 @@ fn mark_target(
     }
 }
 
-fn mark_view(m: &MarkRow) -> MarkView {
+pub fn mark_view(m: &MarkRow) -> MarkView {
     MarkView {
         bid_id: m.bid_id.to_string(),
         criterion_id: m.criterion_id.clone(),

@@ -3,6 +3,7 @@
 //!
 //! Handlers hold no business rules: they parse, authorise, call a service and map the result.
 
+mod assignments;
 mod audit;
 mod bids;
 mod caller;
@@ -151,6 +152,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(bids::withdraw)
         .service(bids::get_mapping)
         .service(bids::confirm)
+        .service(assignments::mine)
+        .service(assignments::bids_to_mark)
         .service(marking::assign)
         .service(marking::list_evaluators)
         .service(marking::declare)

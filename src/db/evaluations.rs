@@ -116,6 +116,20 @@ pub fn insert_evaluator(conn: &mut DbConnection, row: &EvaluatorRow) -> Result<(
     Ok(())
 }
 
+/// The lots `sub` is assigned to, oldest assignment first.
+pub fn assignments_of(
+    conn: &mut DbConnection,
+    org: &str,
+    sub: &str,
+) -> Result<Vec<EvaluatorRow>, DbError> {
+    Ok(evaluators::table
+        .filter(evaluators::org_id.eq(org))
+        .filter(evaluators::sub.eq(sub))
+        .order((evaluators::assigned_at, evaluators::lot_id))
+        .select(EvaluatorRow::as_select())
+        .load(conn)?)
+}
+
 pub fn evaluators_of(
     conn: &mut DbConnection,
     org: &str,

@@ -188,6 +188,19 @@ pub fn find_lot(
         .optional()?)
 }
 
+pub fn find_lot_by_id(
+    conn: &mut DbConnection,
+    org: &str,
+    lot_id: &str,
+) -> Result<Option<LotRow>, DbError> {
+    Ok(lots::table
+        .filter(lots::org_id.eq(org))
+        .filter(lots::id.eq(lot_id))
+        .select(LotRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// How a write holds the lot it depends on until it commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LotLock {

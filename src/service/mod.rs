@@ -1,8 +1,10 @@
 //! Use cases: where a request becomes a transaction. Each write and its audit event commit
 //! together or not at all; handlers call these and map the result.
 
+pub mod assignments;
 pub mod audit;
 pub mod bids;
+pub mod confirmation;
 mod error;
 pub mod evaluations;
 pub mod idempotency;

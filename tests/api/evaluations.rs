@@ -450,3 +450,56 @@ on_both_backends! {
         assert!(delete.unwrap_err().to_string().contains("immutable"));
     }
 }
+
+on_both_backends! {
+    async fn an_evaluator_sees_their_assignments_then_the_scheme_and_priceless_bids(app: TestApp) {
+        let (tender, lot_id) = app.open_lot("EV-1").await;
+        let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
+        let first = submit(&app, &lot, "first", "1000").await;
+        let second = submit(&app, &lot, "second", "1100").await;
+        let platform = app.token(&[Role::Platform]);
+        expect(app.send("POST", &format!("{lot}/close"), &platform, None).await, 200).await;
+        let commercial = app.token(&[Role::Commercial]);
+        for sub in ["jo", "sam"] {
+            expect(app.send("POST", &format!("{lot}/evaluators"), &commercial, Some(&json!({"sub": sub}))).await, 201).await;
+        }
+        let jo = evaluator(&app, "jo");
+        let mine = expect(app.send("GET", "/v1/me/assignments", &jo, None).await, 200).await;
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+        assert_eq!((mine["items"][0]["lot_id"].as_str(), mine["items"][0]["declared"].as_bool()), (Some(lot_id.as_str()), Some(false)));
+
+        // Before the declaration: the assignment only.
+        for path in [format!("{lot}/scheme"), format!("{lot}/bids-to-mark")] {
+            let refused = expect(app.send("GET", &path, &jo, None).await, 403).await;
+            assert_eq!(refused["code"], "conflict_declaration_required", "{path}");
+        }
+        for path in [lot.clone(), format!("{lot}/bids"), format!("{lot}/bids/{first}"), format!("{lot}/evaluations")] {
+            assert_eq!(app.send("GET", &path, &jo, None).await.status(), 403, "{path}: never");
+        }
+        expect(app.send("POST", &format!("{lot}/conflict-declarations"), &jo,
+            Some(&json!({"conflict": true, "bid_id": second, "details": "my cousin bids"}))).await, 201).await;
+        let scheme = expect(app.send("GET", &format!("{lot}/scheme"), &jo, None).await, 200).await;
+        assert_eq!(scheme["version"], 1);
+        expect(app.send("PUT", &format!("{lot}/bids/{first}/marks/q1"), &jo, Some(&mark(60))).await, 200).await;
+        let bids = expect(app.send("GET", &format!("{lot}/bids-to-mark"), &jo, None).await, 200).await;
+        let bids = bids.as_array().unwrap();
+        assert_eq!(bids.len(), 1, "not the bid declared a conflict with: {bids:?}");
+        assert_eq!(bids[0]["id"], first.as_str());
+        assert!(bids[0].get("price").is_none() && !bids[0].to_string().contains("1000"), "no price: {}", bids[0]);
+        assert_eq!(bids[0]["supplier"]["name"], "first");
+        assert_eq!(bids[0]["marks"][0]["score"], "60");
+        let declared = expect(app.send("GET", "/v1/me/assignments", &jo, None).await, 200).await;
+        assert_eq!(declared["items"][0]["declared"], true);
+
+        let sam = evaluator(&app, "sam");
+        expect(app.send("POST", &format!("{lot}/conflict-declarations"), &sam,
+            Some(&json!({"conflict": true, "details": "I advise a bidder"}))).await, 201).await;
+        let refused = expect(app.send("GET", &format!("{lot}/bids-to-mark"), &sam, None).await, 403).await;
+        assert_eq!(refused["code"], "conflict_of_interest");
+        let stranger = evaluator(&app, "kim");
+        let refused = expect(app.send("GET", &format!("{lot}/scheme"), &stranger, None).await, 403).await;
+        assert_eq!(refused["code"], "not_assigned");
+        let other_org = app.token_for("another-buyer", &[Role::Evaluator]);
+        assert_eq!(app.send("GET", &format!("{lot}/bids-to-mark"), &other_org, None).await.status(), 404);
+    }
+}
