@@ -6,6 +6,8 @@
 //! held to the longest limit by the JSON extractor.
 
 use serde::{Deserialize, Deserializer};
+use utoipa::openapi::schema::{ArrayItems, SchemaType, Type};
+use utoipa::openapi::{OpenApi, RefOr, Schema};
 
 /// The longest any string of a body may be (descriptions, rationales, notes, reasons).
 pub const TEXT: usize = 20_000;
@@ -30,6 +32,89 @@ pub fn present<'de, D: Deserializer<'de>, const N: usize>(
     d: D,
 ) -> Result<Option<Option<String>>, D::Error> {
     optional::<D, N>(d).map(Some)
+}
+
+/// States the longest limit in the OpenAPI document wherever a field names none: every string
+/// of a schema a request body uses (directly or through references), and every string path or
+/// query parameter, gets `maxLength` [`TEXT`] — what the JSON extractor and the URL check enforce.
+pub fn document(openapi: &mut OpenApi) {
+    let mut pending: Vec<String> = Vec::new();
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(parameter) = parameter
+                    && let Some(schema) = &mut parameter.schema
+                {
+                    bound(schema, &mut Vec::new());
+                }
+            }
+            if let Some(RefOr::T(body)) = &mut operation.request_body {
+                for content in body.content.values_mut() {
+                    if let RefOr::T(content) = content
+                        && let Some(schema) = &mut content.schema
+                    {
+                        bound(schema, &mut pending);
+                    }
+                }
+            }
+        }
+    }
+    let Some(components) = &mut openapi.components else {
+        return;
+    };
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if done.insert(name.clone())
+            && let Some(schema) = components.schemas.get_mut(&name)
+        {
+            bound(schema, &mut pending);
+        }
+    }
+}
+
+/// Sets `maxLength` on every string schema within `schema` that has none, noting the component
+/// schemas it refers to.
+fn bound(schema: &mut RefOr<Schema>, refs: &mut Vec<String>) {
+    let schema = match schema {
+        RefOr::Ref(reference) => {
+            if let Some(name) = reference.ref_location.strip_prefix("#/components/schemas/") {
+                refs.push(name.to_string());
+            }
+            return;
+        }
+        RefOr::T(schema) => schema,
+    };
+    match schema {
+        Schema::Object(object) => {
+            let is_text = match &object.schema_type {
+                SchemaType::Type(Type::String) => true,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                _ => false,
+            };
+            if is_text && object.enum_values.is_none() {
+                object.max_length.get_or_insert(TEXT);
+            }
+            for property in object.properties.values_mut() {
+                bound(property, refs);
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                bound(items, refs);
+            }
+        }
+        Schema::OneOf(one) => one.items.iter_mut().for_each(|s| bound(s, refs)),
+        Schema::AllOf(all) => all.items.iter_mut().for_each(|s| bound(s, refs)),
+        Schema::AnyOf(any) => any.items.iter_mut().for_each(|s| bound(s, refs)),
+        _ => {}
+    }
 }
 
 fn within<E: serde::de::Error>(text: String, limit: usize) -> Result<String, E> {

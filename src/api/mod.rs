@@ -193,6 +193,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts();
     url_text::document(&mut document);
+    limits::document(&mut document);
     document
 }
 

@@ -35,7 +35,7 @@ fn path_refusal(path: &str, pattern: Option<&str>) -> Option<String> {
     let names: Vec<&str> = pattern.map_or_else(Vec::new, |p| p.split('/').collect());
     path.split('/').enumerate().find_map(|(i, segment)| {
         let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
-        let c = crate::text::refused_control(&decoded)?;
+        let problem = text_problem(&decoded)?;
         let name = names
             .get(i)
             .and_then(|n| n.strip_prefix('{'))
@@ -44,21 +44,36 @@ fn path_refusal(path: &str, pattern: Option<&str>) -> Option<String> {
                 || format!("path segment {i}"),
                 |n| format!("path parameter `{n}`"),
             );
-        Some(format!("the {name} {}", crate::text::describe(c)))
+        Some(format!("the {name} {problem}"))
     })
 }
 
 fn query_refusal(query: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes()).find_map(|(name, value)| {
-        let (what, c) = match crate::text::refused_control(&name) {
-            Some(c) => ("the name of query parameter", c),
-            None => ("query parameter", crate::text::refused_control(&value)?),
+        let (what, problem) = match text_problem(&name) {
+            Some(problem) => ("the name of query parameter", problem),
+            None => ("query parameter", text_problem(&value)?),
         };
         let name: Cow<'_, str> = name
             .chars()
             .filter(|&c| !crate::text::is_refused(c))
             .collect();
-        Some(format!("{what} `{name}` {}", crate::text::describe(c)))
+        Some(format!("{what} `{name}` {problem}"))
+    })
+}
+
+/// What is wrong with a path segment or query value, if anything: a refused control character, or
+/// more characters than any text may have.
+fn text_problem(text: &str) -> Option<String> {
+    if let Some(c) = crate::text::refused_control(text) {
+        return Some(crate::text::describe(c));
+    }
+    let length = text.chars().count();
+    (length > super::limits::TEXT).then(|| {
+        format!(
+            "holds {length} characters, at most {} allowed",
+            super::limits::TEXT
+        )
     })
 }
 
@@ -183,5 +198,11 @@ mod tests {
                 .is_some_and(|d| d.starts_with("the name of query parameter `ab`"))
         );
         assert_eq!(query_refusal("q=tab%09and+space&r=%0D%0A"), None);
+        let long = format!("reason={}", "a".repeat(super::super::limits::TEXT + 1));
+        assert!(
+            query_refusal(&long).is_some_and(|d| d.contains("at most 20000 allowed")),
+            "longer than any text may be"
+        );
+        assert_eq!(query_refusal(&long[..long.len() - 1]), None);
     }
 }
