@@ -185,6 +185,9 @@ on_both_backends! {
             let refused = expect(app.send("PUT", &path, token, Some(&mark(50))).await, 409).await;
             assert_eq!(refused["code"], "bid_withdrawn", "{path}");
         }
+        let mapping = json!({"measure": "SVS-JOBS-LOCAL", "reason": "r", "quantity": 1});
+        let refused = expect(app.send("PUT", &format!("{lot}/bids/{gone}/commitments/0/measure"), &commercial, Some(&mapping)).await, 409).await;
+        assert_eq!(refused["code"], "bid_withdrawn", "no mapping either");
     }
 
     async fn a_csv_export_never_carries_a_formula(app: TestApp) {
