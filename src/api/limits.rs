@@ -39,29 +39,20 @@ pub fn present<'de, D: Deserializer<'de>, const N: usize>(
 /// query parameter, gets `maxLength` [`TEXT`] — what the JSON extractor and the URL check enforce.
 pub fn document(openapi: &mut OpenApi) {
     let mut pending: Vec<String> = Vec::new();
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                if let RefOr::T(parameter) = parameter
-                    && let Some(schema) = &mut parameter.schema
-                {
-                    bound(schema, &mut Vec::new());
-                }
+    for operation in super::url_text::operations(openapi) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(parameter) = parameter
+                && let Some(schema) = &mut parameter.schema
+            {
+                bound(schema, &mut Vec::new());
             }
-            if let Some(RefOr::T(body)) = &mut operation.request_body {
-                for content in body.content.values_mut() {
-                    if let RefOr::T(content) = content
-                        && let Some(schema) = &mut content.schema
-                    {
-                        bound(schema, &mut pending);
-                    }
+        }
+        if let Some(RefOr::T(body)) = &mut operation.request_body {
+            for content in body.content.values_mut() {
+                if let RefOr::T(content) = content
+                    && let Some(schema) = &mut content.schema
+                {
+                    bound(schema, &mut pending);
                 }
             }
         }

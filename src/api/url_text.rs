@@ -83,36 +83,40 @@ const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]*$";
 /// Documents the rule in the OpenAPI document: each string path or query parameter carries
 /// [`TEXT_PATTERN`], and each operation that has one documents the 400 its refusal is.
 pub fn document(openapi: &mut OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [
+    for operation in operations(openapi) {
+        if constrain_text_parameters(operation) {
+            let responses = &mut operation.responses.responses;
+            responses.entry("400".into()).or_insert_with(refusal);
+        }
+    }
+}
+
+/// The 400 a refused path or query value is.
+fn refusal() -> RefOr<utoipa::openapi::Response> {
+    let description =
+        "A path or query parameter holds a control character, or does not parse as its type.";
+    let problem = Content::new(Some(Ref::from_schema_name("Problem")));
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/problem+json", problem)
+            .build(),
+    )
+}
+
+/// Every operation of the document (the methods our routes use).
+pub(super) fn operations(openapi: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
             &mut item.delete,
             &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            if constrain_text_parameters(operation) {
-                operation
-                    .responses
-                    .responses
-                    .entry("400".into())
-                    .or_insert_with(|| {
-                        RefOr::T(
-                            ResponseBuilder::new()
-                                .description(
-                                    "A path or query parameter holds a control character, or does not parse as its type.",
-                                )
-                                .content(
-                                    "application/problem+json",
-                                    Content::new(Some(Ref::from_schema_name("Problem"))),
-                                )
-                                .build(),
-                        )
-                    });
-            }
-        }
-    }
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
 /// Adds the pattern to the operation's string path and query parameters; whether it had any.
