@@ -8,7 +8,9 @@ use std::str::FromStr;
 
 pub fn cell(text: &str) -> Cow<'_, str> {
     let formula_like = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if formula_like && rust_decimal::Decimal::from_str(text).is_err() {
+    // A number is short: a long text is never parsed (rust_decimal's parser recurses per digit).
+    let number = text.len() <= 100 && rust_decimal::Decimal::from_str(text).is_ok();
+    if formula_like && !number {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
@@ -21,6 +23,8 @@ mod tests {
 
     #[test]
     fn formula_starters_are_quoted_and_numbers_are_not() {
+        let long_minus = format!("-{}", "0".repeat(20_000));
+        let long_quoted = format!("'{long_minus}");
         for (text, written) in [
             (
                 "=HYPERLINK(\"http://evil.example\",\"x\")",
@@ -32,6 +36,7 @@ mod tests {
             ("\tx", "'\tx"),
             ("\rx", "'\rx"),
             ("-12.5", "-12.5"),
+            (&long_minus, &long_quoted),
             ("+3", "+3"),
             ("price", "price"),
             ("", ""),

@@ -18,11 +18,23 @@ use super::format::{DecStr, Num};
 /// serde_json's private token for an `arbitrary_precision` number.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
+/// The longest text [`parse_exact`] reads: 28 significant digits, as many zeros after the point,
+/// a sign, a point and an exponent fit with room to spare.
+const MAX_DECIMAL_TEXT: usize = 100;
+
 /// Parse a decimal written as a JSON number or a plain decimal string, exactly.
 ///
 /// Accepts `-?digits(.digits)?([eE][+-]?digits)?`. Rejects anything else (spaces, `+`, `_`, hex),
 /// and any value that `rust_decimal` cannot hold exactly.
 pub fn parse_exact(text: &str) -> Result<Decimal, String> {
+    // rust_decimal's parser recurses per digit: a long enough run of digits overflows the stack
+    // (20,000 zeros abort the process). No exact decimal needs more than a few dozen characters.
+    if text.len() > MAX_DECIMAL_TEXT {
+        return Err(format!(
+            "a decimal is at most {MAX_DECIMAL_TEXT} characters long (this one has {})",
+            text.len()
+        ));
+    }
     if !is_json_number(text) {
         return Err(format!("`{text}` is not a decimal number"));
     }
@@ -310,6 +322,19 @@ mod tests {
             Display2(d("93.3333333333333333333333333")).to_string(),
             "93.33"
         );
+    }
+
+    /// Found by schemathesis: 20,000 zeros overflowed the stack in rust_decimal's recursive
+    /// parser and aborted the server. Long texts are refused before they reach it.
+    #[test]
+    fn a_decimal_text_longer_than_any_exact_decimal_is_refused_not_parsed() {
+        for length in [101, 20_000, 1_000_000] {
+            let error = parse_exact(&"0".repeat(length)).unwrap_err();
+            assert!(error.contains("at most 100 characters"), "{error}");
+        }
+        assert_eq!(parse_exact(&"0".repeat(100)).unwrap(), Decimal::ZERO);
+        let smallest = format!("0.{}1", "0".repeat(27));
+        assert_eq!(parse_exact(&smallest).unwrap(), d(&smallest));
     }
 
     #[test]
