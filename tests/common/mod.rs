@@ -94,10 +94,7 @@ pub async fn spawn_app_with(
     tokio::spawn(application.run_until_stopped());
     Some(TestApp {
         address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: test_client(),
         config,
         database,
         _process: None,
@@ -114,10 +111,7 @@ pub async fn spawn_process_app(backend: Backend, log: &std::path::PathBuf) -> Op
     };
     let workdir = log.parent().unwrap();
     let replica = process::Replica::spawn(&url, workdir, Some(log));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = test_client();
     replica.wait_ready(&client).await;
     Some(TestApp {
         address: replica.address().to_string(),
@@ -130,6 +124,17 @@ pub async fn spawn_process_app(backend: Backend, log: &std::path::PathBuf) -> Op
         database,
         _process: Some(replica),
     })
+}
+
+/// The client tests call the server with. Idle connections are dropped well before the server's
+/// keep-alive (5 s) would close them, so a test slowed down by a busy machine never sends a
+/// request on a connection the server is closing (reqwest's `IncompleteMessage`).
+pub fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap()
 }
 
 fn init_test_logging() {
