@@ -35,11 +35,27 @@ enum Command {
     Migrate,
     /// Print the OpenAPI 3.1 document (the content of openapi/openapi.json).
     Openapi,
-    /// Verify each org's audit hash chain; exit non-zero naming the first bad event of any broken one.
+    /// Verify each org's audit ledger: its hash chain, then every stored row against the state
+    /// its events recorded; exit non-zero naming the first bad event and each row that differs.
     CheckAudit {
         /// Check this org only (default: every org with events).
         #[arg(long)]
         org: Option<String>,
+    },
+    /// Print an entity rebuilt from the audit events alone, as of a moment (JSON, as
+    /// `GET /v1/audit/entities/{entity}/{id}` answers it).
+    AuditEntity {
+        /// The org whose ledger to read.
+        #[arg(long)]
+        org: String,
+        /// The kind: tender, lot, scheme, bid, mark, moderated_mark, run, award, evaluator,
+        /// declaration, measure_set.
+        entity: String,
+        /// Its id as the events name it.
+        id: String,
+        /// The moment, RFC 3339 (default: now).
+        #[arg(long)]
+        as_of: Option<String>,
     },
     /// Exit 0 when the server on SOCVAL_BIND answers /healthz (a container HEALTHCHECK).
     Healthcheck,
@@ -90,11 +106,28 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate => {
             let config = Config::load()?;
             telemetry::init(&config.log_format);
-            let applied = Db::new(&config).migrate_blocking()?;
+            let applied = socval::service::migrate_blocking(&Db::new(&config))?;
             tracing::info!(migrations.applied = ?applied, "database migrated");
             Ok(())
         }
         Command::CheckAudit { org } => check_audit(&Config::load()?, org.as_deref()),
+        Command::AuditEntity {
+            org,
+            entity,
+            id,
+            as_of,
+        } => {
+            let entity = entity.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let as_of = as_of
+                .map(|at| chrono::DateTime::parse_from_rfc3339(&at).map(|at| at.naive_utc()))
+                .transpose()
+                .context("--as-of must be an RFC 3339 time such as 2026-03-01T12:00:00Z")?;
+            let mut conn = connect_existing(&Config::load()?)?;
+            let history = audit::history::rebuild_in(&mut conn, &org, entity, &id, as_of)
+                .map_err(|e| anyhow::anyhow!("{entity:?} {id} in org `{org}`: {e}"))?;
+            println!("{}", serde_json::to_string_pretty(&history)?);
+            Ok(())
+        }
         Command::Healthcheck => probe::healthz(Config::load()?.bind),
         Command::Serve => serve(Config::load()?),
     }
@@ -103,16 +136,7 @@ fn run(command: Command) -> anyhow::Result<()> {
 /// One line per org on stdout; the broken chains again in the error, so the exit status and
 /// stderr alone tell a cron job or CI step what is wrong.
 fn check_audit(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
-    if let DatabaseUrl::Sqlite { path } = &config.database_url {
-        // Opening a missing SQLite file creates an empty one: a mistyped path would "verify".
-        anyhow::ensure!(
-            Path::new(path).exists(),
-            "DATABASE_URL: no SQLite database at `{path}`"
-        );
-    }
-    let mut conn = ConnectionManager::new(config.database_url.clone(), config.db_timeout_ms)
-        .connect_now()
-        .context("connecting to DATABASE_URL")?;
+    let mut conn = connect_existing(config)?;
     let results = audit::verify_orgs(&mut conn, org)?;
     if results.is_empty() {
         println!("no audit events");
@@ -121,21 +145,39 @@ fn check_audit(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
     for (org, verification) in &results {
         match &verification.first_invalid_event {
             None => println!(
-                "{org}: valid, events checked: {}",
-                verification.events_checked
+                "{org}: chain valid, events checked: {}, rows checked: {}",
+                verification.events_checked, verification.rows_checked
             ),
             Some(bad) => {
                 println!("{org}: INVALID at event {}: {}", bad.seq, bad.reason);
                 broken.push(format!("org `{org}` at event {} ({})", bad.seq, bad.reason));
             }
         }
+        for finding in &verification.state_findings {
+            println!("{org}: ROW {:?}: {}", finding.problem, finding.message);
+            broken.push(format!("org `{org}`: {}", finding.message));
+        }
     }
     anyhow::ensure!(
         broken.is_empty(),
-        "audit chain broken: {}",
+        "audit ledger does not verify: {}",
         broken.join("; ")
     );
     Ok(())
+}
+
+/// A connection to the configured database, which must exist already.
+fn connect_existing(config: &Config) -> anyhow::Result<socval::db::DbConnection> {
+    if let DatabaseUrl::Sqlite { path } = &config.database_url {
+        // Opening a missing SQLite file creates an empty one: a mistyped path would "verify".
+        anyhow::ensure!(
+            Path::new(path).exists(),
+            "DATABASE_URL: no SQLite database at `{path}`"
+        );
+    }
+    ConnectionManager::new(config.database_url.clone(), config.db_timeout_ms)
+        .connect_now()
+        .context("connecting to DATABASE_URL")
 }
 
 #[tokio::main]

@@ -22,6 +22,7 @@ pub struct Metrics {
     evaluations: IntCounterVec,
     evaluation_latency: HistogramVec,
     bids_ingested: prometheus::IntCounter,
+    refused_runs: IntCounterVec,
 }
 
 /// A snapshot of the connection pool, taken when metrics are scraped.
@@ -69,6 +70,15 @@ impl Metrics {
             "socval_bids_ingested_total",
             "Bids stored (single and batch submissions)",
         )?;
+        // Labelled by run: only a run changed in the database is ever refused, so the series are
+        // few, and each names what an operator must look at.
+        let refused_runs = IntCounterVec::new(
+            Opts::new(
+                "socval_runs_refused_total",
+                "Reads of a stored evaluation run refused because it does not match the audit ledger",
+            ),
+            &["run"],
+        )?;
         let build = IntGaugeVec::new(
             Opts::new(
                 "socval_build_info",
@@ -86,6 +96,7 @@ impl Metrics {
             Box::new(evaluations.clone()),
             Box::new(evaluation_latency.clone()),
             Box::new(bids_ingested.clone()),
+            Box::new(refused_runs.clone()),
             Box::new(build),
         ] {
             registry
@@ -100,11 +111,16 @@ impl Metrics {
             evaluations,
             evaluation_latency,
             bids_ingested,
+            refused_runs,
         })
     }
 
     pub fn observe_bids(&self, count: usize) {
         self.bids_ingested.inc_by(count as u64);
+    }
+
+    pub fn observe_refused_run(&self, run: &str) {
+        self.refused_runs.with_label_values(&[run]).inc();
     }
 
     /// Records one run of the engine; `outcome` is `scored` or `rejected`.

@@ -57,9 +57,10 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
     let db = Db::new(&config);
     if config.migrate_on_start {
         let migrating = db.clone();
-        let applied = tokio::task::spawn_blocking(move || migrating.migrate_blocking())
-            .await
-            .context("migration task")??;
+        let applied =
+            tokio::task::spawn_blocking(move || crate::service::migrate_blocking(&migrating))
+                .await
+                .context("migration task")??;
         tracing::info!(db.backend = db.backend(), migrations.applied = ?applied, "database migrated");
     }
     let state = web::Data::new(AppState {

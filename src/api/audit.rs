@@ -5,20 +5,26 @@
 use actix_web::{get, web};
 use chrono::{DateTime, NaiveDateTime};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::pagination::{Page, PageParams, invalid_query};
 use super::problem::ApiError;
+use super::problem::Problem;
 use super::responses::{AuthProblems, InternalProblem, QueryProblems};
 use crate::auth::{Principal, policy};
-use crate::service::audit::{self as service, AuditEventRow, EventFilter, Verification};
+use crate::service::ServiceError;
+use crate::service::audit::history::{self, EntityHistory};
+use crate::service::audit::{self as service, AuditEventRow, Entity, EventFilter, Verification};
 
 /// One change as recorded. Anyone can recompute `hash` from the other fields:
 /// `SHA-256(prev_hash ‖ canonical event)` in hex, where the canonical event is the compact JSON
 /// array `[org, at, actor_sub, actor_role, action, entity, entity_id, payload_sha256]` (`org` is
 /// the caller's org; `at` exactly as shown here), and `prev_hash` is the previous event's `hash`
-/// (64 zeros for the org's first event).
+/// (64 zeros for the org's first event). `payload_sha256` is the SHA-256 of `change` written as
+/// canonical JSON: compact, object keys in byte order (Python:
+/// `json.dumps(change, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventView {
     /// Position in the log; increases along the org's chain (with gaps).
@@ -42,7 +48,7 @@ pub struct AuditEventView {
     /// Its id.
     #[schema(example = "0193a5b2-6c1e-7c7a-9a51-0c2f4a3b9d10")]
     pub entity_id: String,
-    /// SHA-256 (hex) of the change's data.
+    /// SHA-256 (hex) of `change` as canonical JSON.
     #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
     pub payload_sha256: String,
     /// `hash` of the org's previous event; 64 zeros for its first.
@@ -51,6 +57,12 @@ pub struct AuditEventView {
     /// This event's hash, covering `prev_hash` and every field above.
     #[schema(example = "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b")]
     pub hash: String,
+    /// The change itself: `{"state": <the entity's state after it>, "context"?: <why, where the
+    /// state does not say it>}`; `null` for events written before ledger v2, which kept only
+    /// `payload_sha256`. The entity kinds and their ids are listed at
+    /// `GET /v1/audit/entities/{entity}/{id}`.
+    #[schema(value_type = Option<Object>)]
+    pub change: Option<Box<RawValue>>,
 }
 
 /// Filters of `GET /v1/audit-events`; every one given must match.
@@ -73,7 +85,11 @@ pub struct AuditEventQuery {
 impl AuditEventQuery {
     fn into_filter(self) -> Result<EventFilter, ApiError> {
         Ok(EventFilter {
-            since: self.since.as_deref().map(parse_since).transpose()?,
+            since: self
+                .since
+                .as_deref()
+                .map(|value| parse_time("/since", value))
+                .transpose()?,
             entity: self.entity,
             entity_id: self.entity_id,
             tender: self.tender,
@@ -81,13 +97,14 @@ impl AuditEventQuery {
     }
 }
 
-fn parse_since(value: &str) -> Result<NaiveDateTime, ApiError> {
+fn parse_time(pointer: &str, value: &str) -> Result<NaiveDateTime, ApiError> {
     DateTime::parse_from_rfc3339(value)
         .map(|at| at.naive_utc())
         .map_err(|e| {
+            let name = pointer.trim_start_matches('/');
             invalid_query(
-                "/since",
-                format!("`since` must be an RFC 3339 time such as 2026-03-01T12:00:00Z: {e}"),
+                pointer,
+                format!("`{name}` must be an RFC 3339 time such as 2026-03-01T12:00:00Z: {e}"),
             )
         })
 }
@@ -121,20 +138,24 @@ pub async fn list(
     let filter = filters.into_inner().into_filter()?;
     let org = principal.org;
     let rows = service::list(&state.db, org, filter, after, i64::from(limit) + 1).await?;
+    let views = rows.into_iter().map(view).collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(Page::from_rows(
-        rows,
+        views,
         limit as usize,
-        |row| row.seq.to_string(),
-        view,
+        |view| view.seq.to_string(),
+        |view| view,
     )))
 }
 
-/// Verifies the caller's org's audit hash chain.
+/// Verifies the caller's org's audit ledger.
 ///
 /// Roles `auditor` and `admin`. Re-walks the chain from its first event and names the first one
-/// whose link or hash does not match, so an edit or deletion made directly in the database is
-/// found. Removing the most recent events leaves a shorter chain that still verifies: keep the
-/// last event's `hash` elsewhere to detect that.
+/// whose link, hash or recorded change does not match, so an edit or deletion of an event made
+/// directly in the database is found. Then compares every stored row (tenders, lots, scheme
+/// versions, bids with their commitments, marks, moderated marks, runs, awards, evaluators,
+/// declarations, measure sets) with the state its latest event recorded, and names each row that
+/// was edited, deleted or inserted outside socval, field by field. Removing the most recent
+/// events leaves a shorter chain that still verifies: keep `head` elsewhere to detect that.
 #[utoipa::path(
     operation_id = "verify_audit_chain",
     tag = "audit",
@@ -156,8 +177,63 @@ pub async fn verify(
     Ok(web::Json(verification))
 }
 
-fn view(row: AuditEventRow) -> AuditEventView {
-    AuditEventView {
+/// When to rebuild an entity as of.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// The moment, RFC 3339 (e.g. `2026-03-01T12:00:00Z`); now when absent.
+    #[param(format = DateTime, example = "2026-03-01T12:00:00Z")]
+    pub as_of: Option<String>,
+}
+
+/// Rebuilds an entity from the audit events alone, as of a moment.
+///
+/// Roles `auditor` and `admin`. Answers the entity's state at `as_of` and every version up to
+/// then: who made it, when, in what role, and what changed (a JSON Patch whose `test`
+/// operations carry the values it replaced). `entity` is one of `tender`, `lot`, `scheme`
+/// (`{lot}:{version}`), `bid` (with its commitments), `mark` (`{bid}:{criterion}:{evaluator}`),
+/// `moderated_mark` (`{bid}:{criterion}`), `run`, `award` (the lot's id), `evaluator`
+/// (`{lot}:{evaluator}`), `declaration`, `measure_set`; the ids are those the events name
+/// (`GET /v1/audit-events?entity=mark`). 404 when the org has no event of it by then.
+#[utoipa::path(
+    operation_id = "get_audited_entity",
+    tag = "audit",
+    security(("bearer" = [])),
+    params(
+        ("entity" = Entity, Path, description = "The kind of entity"),
+        ("id" = String, Path, description = "Its id as the events name it"),
+        AsOfQuery
+    ),
+    responses(
+        (status = 200, description = "The entity as of the moment, with its versions", body = EntityHistory),
+        (status = 404, description = "No event of this entity in the caller's org by then", body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
+        AuthProblems,
+        InternalProblem
+    )
+)]
+#[get("/v1/audit/entities/{entity}/{id}")]
+pub async fn entity(
+    principal: Principal,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<AsOfQuery>,
+) -> Result<web::Json<EntityHistory>, ApiError> {
+    principal.require_any(policy::READ_AUDIT)?;
+    let (entity, id) = path.into_inner();
+    let entity: Entity = entity.parse().map_err(|_| ApiError::NotFound)?;
+    let as_of = query
+        .into_inner()
+        .as_of
+        .as_deref()
+        .map(|value| parse_time("/as_of", value))
+        .transpose()?;
+    let history = history::rebuild(&state.db, principal.org, entity, id, as_of).await?;
+    Ok(web::Json(history))
+}
+
+fn view(row: AuditEventRow) -> Result<AuditEventView, ServiceError> {
+    Ok(AuditEventView {
         seq: row.seq,
         at: service::event_time(row.at),
         actor_sub: row.actor_sub,
@@ -168,5 +244,17 @@ fn view(row: AuditEventRow) -> AuditEventView {
         payload_sha256: row.payload_sha256,
         prev_hash: row.prev_hash,
         hash: row.hash,
-    }
+        // The stored text, byte for byte, so the client can hash exactly what the chain covers.
+        change: row
+            .change
+            .map(|text| {
+                RawValue::from_string(text).map_err(|e| {
+                    ServiceError::corrupt(format!(
+                        "audit_events row {}: column change: {e}",
+                        row.seq
+                    ))
+                })
+            })
+            .transpose()?,
+    })
 }

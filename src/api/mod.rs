@@ -174,6 +174,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)
+        .service(audit::entity)
         .service(scoring::validate)
         .map(|plain| {
             plain

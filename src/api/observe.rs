@@ -14,7 +14,7 @@ use futures_util::FutureExt;
 use tracing::Instrument;
 
 use super::AppState;
-use crate::api::problem::ProblemKind;
+use crate::api::problem::{ProblemKind, RefusedRun};
 use crate::metrics::UNMATCHED_ROUTE;
 use crate::telemetry::RequestContext;
 
@@ -67,6 +67,11 @@ pub async fn observe(
         Err(response) => response.status(),
     };
     let elapsed = started.elapsed();
+    if let (Some(state), Err(response)) = (&state, &outcome)
+        && let Some(RefusedRun(run)) = response.extensions().get::<RefusedRun>()
+    {
+        state.metrics.observe_refused_run(run);
+    }
     if let Some(state) = state {
         state.metrics.observe_request(
             method.as_str(),

@@ -109,9 +109,18 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
     ServiceUnavailable(String),
+    /// A stored run that is not the one the audit ledger recorded (500, never served).
+    #[error(
+        "evaluation run {run} does not match the audit ledger, so it is not served: its stored data changed after it was recorded; /v1/audit/verify names what differs"
+    )]
+    RunMismatch { run: String },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// Set on the response of a refused run, so the request's metrics can count it by run.
+#[derive(Debug, Clone)]
+pub struct RefusedRun(pub String);
 
 impl ApiError {
     pub fn invalid_body(pointer: String, message: String) -> Self {
@@ -139,7 +148,7 @@ impl ApiError {
             Self::RequestTimeout { .. } => ProblemKind::REQUEST_TIMEOUT,
             Self::RateLimited { .. } => ProblemKind::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable(_) => ProblemKind::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => ProblemKind::INTERNAL,
+            Self::Internal(_) | Self::RunMismatch { .. } => ProblemKind::INTERNAL,
         }
     }
 }
@@ -216,6 +225,7 @@ impl From<ServiceError> for ApiError {
                 detail: "a concurrent request wrote the same resource first: read it again".into(),
             },
             ServiceError::Unavailable(detail) => Self::ServiceUnavailable(detail),
+            ServiceError::RunMismatch { run, .. } => Self::RunMismatch { run },
             ServiceError::Internal(cause) => Self::Internal(cause),
         }
     }
@@ -254,6 +264,12 @@ impl ResponseError for ApiError {
                 Vec::new(),
                 Vec::new(),
             ),
+            Self::RunMismatch { .. } => kind.problem_response(
+                detail,
+                Some(Cow::Borrowed("run_mismatch")),
+                Vec::new(),
+                Vec::new(),
+            ),
             _ => kind.response(detail, Vec::new()),
         };
         match self {
@@ -273,6 +289,9 @@ impl ResponseError for ApiError {
                     header::RETRY_AFTER,
                     HeaderValue::from(RETRY_AFTER_UNAVAILABLE_SECS),
                 );
+            }
+            Self::RunMismatch { run } => {
+                response.extensions_mut().insert(RefusedRun(run.clone()));
             }
             _ => {}
         }

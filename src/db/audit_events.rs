@@ -4,7 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{audit_events, bids, lots};
+use super::connection::MultiBackend;
+use super::schema::{audit_events, bids, conflict_declarations, evaluations, lots};
 use super::{DbConnection, DbError};
 
 /// A stored event, as read back.
@@ -22,6 +23,9 @@ pub struct AuditEventRow {
     pub payload_sha256: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The change as canonical JSON (`{"state": …, "context"?: …}`); `None` for events written
+    /// before ledger v2, which kept only the payload's hash.
+    pub change: Option<String>,
 }
 
 /// What an event records, i.e. everything its hash covers besides the previous hash. Appending
@@ -79,12 +83,14 @@ pub fn last_hash(conn: &mut DbConnection, org: &str) -> Result<Option<String>, D
 pub fn insert(
     conn: &mut DbConnection,
     facts: &EventFacts<'_>,
+    change: &str,
     prev_hash: &str,
     hash: &str,
 ) -> Result<(), DbError> {
     diesel::insert_into(audit_events::table)
         .values((
             facts,
+            audit_events::change.eq(change),
             audit_events::prev_hash.eq(prev_hash),
             audit_events::hash.eq(hash),
         ))
@@ -117,28 +123,73 @@ pub fn page(
         query = query.filter(audit_events::at.ge(since));
     }
     if let Some(tender) = &filter.tender {
-        let lots_of_tender = lots::table
-            .filter(lots::org_id.eq(org.to_string()))
-            .filter(lots::tender_id.eq(tender.clone()))
-            .select(lots::id);
-        let bids_of_tender = bids::table
-            .inner_join(lots::table)
-            .filter(lots::org_id.eq(org.to_string()))
-            .filter(lots::tender_id.eq(tender.clone()))
-            .select(bids::id);
-        query = query.filter(
-            (audit_events::entity
-                .eq("tender")
-                .and(audit_events::entity_id.eq(tender.clone())))
-            .or(audit_events::entity
-                .eq("lot")
-                .and(audit_events::entity_id.eq_any(lots_of_tender)))
-            .or(audit_events::entity
-                .eq("bid")
-                .and(audit_events::entity_id.eq_any(bids_of_tender))),
-        );
+        query = query.filter(of_tender(org, tender));
     }
     Ok(query.load(conn)?)
+}
+
+diesel::define_sql_function! {
+    /// `substr(text, start, length)`, the same on both backends.
+    fn substr(text: diesel::sql_types::Text, start: diesel::sql_types::Integer, length: diesel::sql_types::Integer) -> diesel::sql_types::Text;
+}
+
+/// Length of an id socval makes (a UUID): the part of a composite entity id that names the lot
+/// or bid it sits under.
+const ID_LENGTH: i32 = 36;
+
+/// Events about a tender or anything under it: its lots, schemes, evaluators, awards, bids,
+/// marks, moderated marks, runs and declarations (and, from before ledger v2, the lot- and
+/// bid-level events that named only the lot or bid).
+fn of_tender(
+    org: &str,
+    tender: &str,
+) -> Box<dyn BoxableExpression<audit_events::table, MultiBackend, SqlType = diesel::sql_types::Bool>>
+{
+    let lots_of_tender = || {
+        lots::table
+            .filter(lots::org_id.eq(org.to_string()))
+            .filter(lots::tender_id.eq(tender.to_string()))
+            .select(lots::id)
+    };
+    let bids_of_tender = || {
+        bids::table
+            .inner_join(lots::table)
+            .filter(lots::org_id.eq(org.to_string()))
+            .filter(lots::tender_id.eq(tender.to_string()))
+            .select(bids::id)
+    };
+    let parent = || substr(audit_events::entity_id, 1, ID_LENGTH);
+    let runs = evaluations::table
+        .filter(evaluations::org_id.eq(org.to_string()))
+        .filter(evaluations::tender_id.eq(tender.to_string()))
+        .select(evaluations::id);
+    let declarations = conflict_declarations::table
+        .filter(conflict_declarations::org_id.eq(org.to_string()))
+        .filter(conflict_declarations::lot_id.eq_any(lots_of_tender()))
+        .select(conflict_declarations::id);
+    Box::new(
+        (audit_events::entity
+            .eq("tender")
+            .and(audit_events::entity_id.eq(tender.to_string())))
+        .or(audit_events::entity
+            .eq_any(["lot", "award"])
+            .and(audit_events::entity_id.eq_any(lots_of_tender())))
+        .or(audit_events::entity
+            .eq_any(["scheme", "evaluator"])
+            .and(parent().eq_any(lots_of_tender())))
+        .or(audit_events::entity
+            .eq("bid")
+            .and(audit_events::entity_id.eq_any(bids_of_tender())))
+        .or(audit_events::entity
+            .eq_any(["mark", "moderated_mark"])
+            .and(parent().eq_any(bids_of_tender())))
+        .or(audit_events::entity
+            .eq("run")
+            .and(audit_events::entity_id.eq_any(runs)))
+        .or(audit_events::entity
+            .eq("declaration")
+            .and(audit_events::entity_id.eq_any(declarations))),
+    )
 }
 
 /// Every org that has events, in name order.
@@ -147,5 +198,88 @@ pub fn org_ids(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
         .select(audit_events::org_id)
         .distinct()
         .order(audit_events::org_id)
+        .load(conn)?)
+}
+
+/// The changes recorded for these entities of one kind, oldest first: `(entity_id, seq, change)`.
+pub fn changes_of(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    ids: &[String],
+) -> Result<Vec<(String, i64, String)>, DbError> {
+    let rows: Vec<(String, i64, Option<String>)> = audit_events::table
+        .filter(audit_events::org_id.eq(org))
+        .filter(audit_events::entity.eq(entity))
+        .filter(audit_events::entity_id.eq_any(ids))
+        .filter(audit_events::change.is_not_null())
+        .order(audit_events::seq)
+        .select((
+            audit_events::entity_id,
+            audit_events::seq,
+            audit_events::change,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, seq, change)| Some((id, seq, change?)))
+        .collect())
+}
+
+/// The ids of one kind of entity that have a recorded change, after `after` in id order.
+pub fn recorded_ids_page(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<String>, DbError> {
+    Ok(audit_events::table
+        .filter(audit_events::org_id.eq(org))
+        .filter(audit_events::entity.eq(entity))
+        .filter(audit_events::entity_id.gt(after.unwrap_or("")))
+        .filter(audit_events::change.is_not_null())
+        .select(audit_events::entity_id)
+        .distinct()
+        .order(audit_events::entity_id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Every event of one entity up to `until` (inclusive), in chain order.
+pub fn events_of(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    entity_id: &str,
+    until: Option<NaiveDateTime>,
+) -> Result<Vec<AuditEventRow>, DbError> {
+    let mut query = audit_events::table
+        .filter(audit_events::org_id.eq(org))
+        .filter(audit_events::entity.eq(entity))
+        .filter(audit_events::entity_id.eq(entity_id))
+        .order(audit_events::seq)
+        .select(AuditEventRow::as_select())
+        .into_boxed();
+    if let Some(until) = until {
+        query = query.filter(audit_events::at.le(until));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Which of `ids` (of one kind of entity) have a recorded change.
+pub fn recorded_among(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    ids: &[String],
+) -> Result<Vec<String>, DbError> {
+    Ok(audit_events::table
+        .filter(audit_events::org_id.eq(org))
+        .filter(audit_events::entity.eq(entity))
+        .filter(audit_events::entity_id.eq_any(ids))
+        .filter(audit_events::change.is_not_null())
+        .select(audit_events::entity_id)
+        .distinct()
         .load(conn)?)
 }

@@ -10,11 +10,13 @@ use super::{DbConnection, DbError};
 /// Rows per multi-row INSERT (eleven columns × 1,000 fits both backends' bind limits).
 const INSERT_CHUNK: usize = 1_000;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = bids, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct BidRow {
     pub id: BidId,
     pub lot_id: LotId,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub external_id: Option<String>,
     /// The supplier as JSON (`{name, id?}`).
@@ -29,7 +31,7 @@ pub struct BidRow {
     pub scheme_version: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = commitments, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct CommitmentRow {
     pub bid_id: BidId,

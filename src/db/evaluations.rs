@@ -9,21 +9,25 @@ use super::schema::{
 use super::types::{BidId, EvaluationId, LotId, TenderId, stored_decimal};
 use super::{DbConnection, DbError};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = evaluators, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct EvaluatorRow {
     pub lot_id: LotId,
     pub sub: String,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub assigned_by: String,
     pub assigned_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = conflict_declarations, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct DeclarationRow {
     pub id: String,
     pub lot_id: LotId,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub evaluator_sub: String,
     pub conflict: bool,
@@ -32,25 +36,29 @@ pub struct DeclarationRow {
     pub declared_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = marks, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct MarkRow {
     pub lot_id: LotId,
     pub bid_id: BidId,
     pub criterion_id: String,
     pub evaluator_sub: String,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub score: String,
     pub rationale: String,
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = moderated_marks, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct ModeratedRow {
     pub lot_id: LotId,
     pub bid_id: BidId,
     pub criterion_id: String,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub score: String,
     pub rationale: String,
@@ -269,11 +277,13 @@ pub fn find_evaluation(
         .optional()?)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = awards, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct AwardRow {
     pub lot_id: LotId,
     pub tender_id: TenderId,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub evaluation_id: EvaluationId,
     pub winner_bid_id: BidId,

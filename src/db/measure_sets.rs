@@ -13,7 +13,7 @@ use super::{DbConnection, DbError};
 /// columns × 1,000 rows stays well inside both.
 const INSERT_CHUNK: usize = 1_000;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = measure_sets, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct MeasureSetRow {
     pub id: String,
@@ -29,7 +29,7 @@ pub struct MeasureSetRow {
     pub measure_count: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = measures, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct MeasureRow {
     pub measure_set_id: String,

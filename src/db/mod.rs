@@ -4,9 +4,11 @@
 //! request's tracing span; async workers never wait on the database. Queries take
 //! `&mut DbConnection` so they work equally inside a transaction.
 
+pub mod audit_baselines;
 pub mod audit_events;
 pub mod bids;
 mod connection;
+pub mod entity_states;
 pub mod evaluations;
 pub mod idempotency;
 pub mod measure_sets;
@@ -108,6 +110,15 @@ impl Db {
     pub fn migrate_blocking(&self) -> anyhow::Result<Vec<String>> {
         let mut conn = checkout(&self.pool).context("connecting to DATABASE_URL")?;
         migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("applying migrations: {e}"))
+    }
+
+    /// Runs `work` on a fresh connection, on this thread (for start-up and the CLI).
+    pub fn blocking<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    ) -> anyhow::Result<T> {
+        let mut conn = checkout(&self.pool).context("connecting to DATABASE_URL")?;
+        Ok(work(&mut conn)?)
     }
 
     /// Ready means: a connection answers and no migration is pending.

@@ -13,6 +13,21 @@ diesel::table! {
         payload_sha256 -> Text,
         prev_hash -> Text,
         hash -> Text,
+        change -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_baselines (org_id) {
+        org_id -> Text,
+        status -> Text,
+        old_chain_valid -> Nullable<Bool>,
+        old_events_checked -> Nullable<BigInt>,
+        old_head -> Nullable<Text>,
+        old_first_invalid_seq -> Nullable<BigInt>,
+        old_first_invalid_reason -> Nullable<Text>,
+        baseline_events -> Nullable<BigInt>,
+        migrated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -226,6 +241,7 @@ diesel::joinable!(commitments -> bids (bid_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    audit_baselines,
     measure_sets,
     measures,
     tenders,

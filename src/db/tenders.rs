@@ -8,10 +8,12 @@ use super::schema::{lots, schemes, tenders};
 use super::types::{EvaluationId, LotId, LotStatus, TenderId};
 use super::{DbConnection, DbError};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = tenders, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct TenderRow {
     pub id: TenderId,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub external_id: Option<String>,
     pub ocid: Option<String>,
@@ -28,11 +30,13 @@ pub struct TenderRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = lots, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct LotRow {
     pub id: LotId,
     pub tender_id: TenderId,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub external_id: Option<String>,
     pub title: String,
@@ -47,11 +51,13 @@ pub struct LotRow {
     pub latest_evaluation_id: Option<EvaluationId>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = schemes, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct SchemeRow {
     pub lot_id: LotId,
     pub version: i32,
+    /// Left out of the audited state: the org's chain already names it.
+    #[serde(skip)]
     pub org_id: String,
     pub body: String,
     pub created_by: String,

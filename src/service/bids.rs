@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::audit::Entity;
 
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
 use super::now;
@@ -209,16 +211,8 @@ fn submit_in(
     let commitments: Vec<CommitmentRow> =
         stored.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
     repo::insert(conn, &rows, &commitments)?;
-    let payloads: Vec<serde_json::Value> = stored
-        .iter()
-        .map(|(bid, commitments)| bid_payload(bid, commitments))
-        .collect();
-    let events: Vec<(&str, &serde_json::Value)> = stored
-        .iter()
-        .zip(&payloads)
-        .map(|((bid, _), payload)| (bid.id.as_str(), payload))
-        .collect();
-    actor.audit_each(conn, "submit", "bid", &events)?;
+    let ids: Vec<&str> = stored.iter().map(|(bid, _)| bid.id.as_str()).collect();
+    actor.record(conn, "submit", Entity::Bid, &ids, &Value::Null)?;
     Ok(stored)
 }
 
@@ -370,7 +364,7 @@ fn withdraw_in(
     }
     bid.status = BidStatus::Withdrawn;
     bid.withdrawn_at = Some(at);
-    actor.audit(conn, "withdraw", "bid", &bid.id, &json!({"lot": lot.id}))?;
+    actor.record(conn, "withdraw", Entity::Bid, &[&bid.id], &Value::Null)?;
     Ok((bid, commitments))
 }
 
@@ -383,16 +377,6 @@ pub(super) fn require_in(bid: &BidRow) -> Result<(), ServiceError> {
         ));
     }
     Ok(())
-}
-
-fn bid_payload(bid: &BidRow, commitments: &[CommitmentRow]) -> serde_json::Value {
-    json!({
-        "lot": bid.lot_id, "external_id": bid.external_id, "supplier": bid.supplier,
-        "price": bid.price, "currency": bid.currency, "submitted_at": bid.submitted_at,
-        "commitments": commitments.iter().map(|c| json!({
-            "measure": c.measure, "quantity": c.quantity, "description": c.description, "unit": c.unit
-        })).collect::<Vec<_>>(),
-    })
 }
 
 fn error(prefix: &str, field: &str, code: &'static str, message: &str) -> Violation {

@@ -5,6 +5,8 @@
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use super::audit::Entity;
+
 use super::bids::{LotRef, StoredBid, get_in, require_in};
 use super::{Actor, Code, Db, ServiceError, lots, now};
 use crate::db::DbConnection;
@@ -100,9 +102,8 @@ fn confirm_measure_in(
     if !repo::confirm_measure(conn, &bid.id, position, &confirmed)? {
         return Err(ServiceError::NotFound);
     }
-    let payload = json!({"commitment": index, "measure": measure, "quantity": quantity,
-                         "unit": confirmation.unit, "reason": confirmation.reason});
-    actor.audit(conn, "confirm_mapping", "bid", &bid.id, &payload)?;
+    let why = json!({"commitment": index, "reason": confirmation.reason});
+    actor.record(conn, "confirm_mapping", Entity::Bid, &[&bid.id], &why)?;
     get_in(conn, &actor.org, tender_id, lot_id, bid_id)
 }
 

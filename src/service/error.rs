@@ -27,6 +27,9 @@ pub enum ServiceError {
     /// The database is down, or a concurrent transaction won: the same request may succeed soon.
     #[error("{0}")]
     Unavailable(String),
+    /// A stored evaluation run that is not the one the audit ledger recorded: never served.
+    #[error("evaluation run {run} does not match the audit ledger: {why}")]
+    RunMismatch { run: String, why: String },
     /// A bug, or stored data that no longer reads back (logged; the client sees only 500).
     #[error(transparent)]
     Internal(anyhow::Error),

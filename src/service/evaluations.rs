@@ -4,7 +4,9 @@
 
 use chrono::DateTime;
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::audit::{self, Entity};
 
 use super::bids::LotRef;
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
@@ -45,7 +47,9 @@ pub async fn run(
 pub async fn list(db: &Db, org: String, lot: LotRef) -> Result<Vec<EvaluationRow>, ServiceError> {
     db.run(move |conn| {
         let (_, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
-        Ok(repo::evaluations_of(conn, &org, &lot.id)?)
+        let runs = repo::evaluations_of(conn, &org, &lot.id)?;
+        audit::runs::check(conn, &org, &runs)?;
+        Ok(runs)
     })
     .await
 }
@@ -60,6 +64,7 @@ pub async fn get(
     db.run(move |conn| {
         let (tender, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
         let run = repo::find_evaluation(conn, &org, &lot.id, &id)?.ok_or(ServiceError::NotFound)?;
+        audit::runs::check(conn, &org, std::slice::from_ref(&run))?;
         Ok((tender, lot, run))
     })
     .await
@@ -260,13 +265,8 @@ fn run_in(
     };
     repo::insert_evaluation(conn, &row)?;
     crate::db::tenders::set_latest_evaluation(conn, &lot, &row.id)?;
-    actor.audit(
-        conn,
-        "evaluate",
-        "lot",
-        &lot.id,
-        &json!({"evaluation": row.id, "inputs_sha256": row.inputs_sha256, "winner": result.winner}),
-    )?;
+    actor.record(conn, "evaluate", Entity::Run, &[&row.id], &Value::Null)?;
+    actor.record(conn, "evaluate", Entity::Lot, &[&lot.id], &Value::Null)?;
     Ok(row)
 }
 
@@ -295,6 +295,7 @@ fn award_in(
     }
     let run = repo::find_evaluation(conn, &actor.org, &lot.id, evaluation_id)?
         .ok_or(ServiceError::NotFound)?;
+    audit::runs::check(conn, &actor.org, std::slice::from_ref(&run))?;
     if lot.latest_evaluation_id.as_deref() != Some(run.id.as_str()) {
         return Err(ServiceError::conflict(
             Code::EvaluationSuperseded,
@@ -332,13 +333,8 @@ fn award_in(
         awarded_by: actor.sub.clone(),
     };
     repo::insert_award(conn, &row)?;
-    actor.audit(
-        conn,
-        "award",
-        "lot",
-        &lot.id,
-        &json!({"evaluation": row.evaluation_id, "winner": row.winner_bid_id, "standstill_ends": row.standstill_ends, "note": row.note}),
-    )?;
+    actor.record(conn, "award", Entity::Award, &[&lot.id], &Value::Null)?;
+    actor.record(conn, "award", Entity::Lot, &[&lot.id], &Value::Null)?;
     Ok(row)
 }
 
@@ -355,6 +351,7 @@ fn history_in(
         .filter(|run| lot_id.is_none_or(|lot| run.lot_id == lot))
         .filter(|run| as_of.is_none_or(|moment| run.created_at <= moment))
         .collect();
+    audit::runs::check(conn, org, &runs)?;
     if as_of.is_none() {
         return Ok(runs);
     }

@@ -2,7 +2,9 @@
 //! versioned schemes checked by the engine, and the measure set a tender pins.
 
 use chrono::NaiveDateTime;
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::audit::Entity;
 
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
 use super::now;
@@ -173,13 +175,7 @@ fn add_in(
 ) -> Result<LotRow, ServiceError> {
     let tender = repo::find_tender(conn, &actor.org, tender_id)?.ok_or(ServiceError::NotFound)?;
     let row = insert(conn, actor, &tender, lot, now())?;
-    actor.audit(
-        conn,
-        "create",
-        "lot",
-        &row.id,
-        &json!({"tender": tender.id, "title": row.title, "external_id": row.external_id}),
-    )?;
+    actor.record(conn, "create", Entity::Lot, &[&row.id], &Value::Null)?;
     Ok(row)
 }
 
@@ -250,12 +246,12 @@ fn transition_in(
     let from_status = std::mem::replace(&mut lot.status, to);
     lot.version += 1;
     lot.updated_at = at;
-    actor.audit(
+    actor.record(
         conn,
         transition.name(),
-        "lot",
-        &lot.id,
-        &json!({"tender": tender_id, "from": from_status, "to": to}),
+        Entity::Lot,
+        &[&lot.id],
+        &json!({"from": from_status}),
     )?;
     Ok(lot)
 }
@@ -334,13 +330,10 @@ fn put_scheme_in(
     };
     repo::insert_scheme(conn, &row)?;
     repo::set_scheme_version(conn, &lot, version)?;
-    actor.audit(
-        conn,
-        "put_scheme",
-        "lot",
-        &lot.id,
-        &json!({"tender": tender_id, "version": version, "scheme": scheme, "reason": reason}),
-    )?;
+    let why = json!({"reason": reason});
+    let id = format!("{}:{version}", lot.id.as_str());
+    actor.record(conn, "put_scheme", Entity::Scheme, &[&id], &why)?;
+    actor.record(conn, "put_scheme", Entity::Lot, &[&lot.id], &Value::Null)?;
     Ok((row, report))
 }
 

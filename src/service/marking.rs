@@ -2,7 +2,9 @@
 //! scale, the moderation view and consensus marks, and the rule for the mark the engine uses.
 
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde_json::Value;
+
+use super::audit::Entity;
 
 use super::bids::LotRef;
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
@@ -144,12 +146,13 @@ fn assign_in(
         assigned_at: now(),
     };
     repo::insert_evaluator(conn, &row)?;
-    actor.audit(
+    let id = format!("{}:{}", row.lot_id.as_str(), row.sub);
+    actor.record(
         conn,
         "assign_evaluator",
-        "lot",
-        &lot.id,
-        &json!({"evaluator": sub}),
+        Entity::Evaluator,
+        &[&id],
+        &Value::Null,
     )?;
     Ok(row)
 }
@@ -187,12 +190,12 @@ fn declare_in(
         declared_at: now(),
     };
     repo::insert_declaration(conn, &row)?;
-    actor.audit(
+    actor.record(
         conn,
         "declare",
-        "lot",
-        &lot.id,
-        &json!({"conflict": row.conflict, "bid": row.bid_id, "details": row.details}),
+        Entity::Declaration,
+        &[&row.id],
+        &Value::Null,
     )?;
     Ok(row)
 }
@@ -277,15 +280,13 @@ fn put_mark_in(
         updated_at: now(),
     };
     repo::put_mark(conn, &row)?;
-    audit_mark(
-        conn,
-        actor,
-        "mark",
-        &row.bid_id,
-        &row.criterion_id,
-        &row.score,
-        &row.rationale,
-    )?;
+    let id = format!(
+        "{}:{}:{}",
+        row.bid_id.as_str(),
+        row.criterion_id,
+        row.evaluator_sub
+    );
+    actor.record(conn, "mark", Entity::Mark, &[&id], &Value::Null)?;
     Ok(row)
 }
 
@@ -309,30 +310,15 @@ fn put_moderated_in(
         moderated_at: now(),
     };
     repo::put_moderated(conn, &row)?;
-    let (bid_id, criterion) = (&row.bid_id, &row.criterion_id);
-    audit_mark(
+    let id = format!("{}:{}", row.bid_id.as_str(), row.criterion_id);
+    actor.record(
         conn,
-        actor,
         "moderate",
-        bid_id,
-        criterion,
-        &row.score,
-        &row.rationale,
+        Entity::ModeratedMark,
+        &[&id],
+        &Value::Null,
     )?;
     Ok(row)
-}
-
-fn audit_mark(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    action: &str,
-    bid_id: &str,
-    criterion_id: &str,
-    score: &str,
-    rationale: &str,
-) -> Result<(), ServiceError> {
-    let payload = json!({"criterion": criterion_id, "score": score, "rationale": rationale});
-    Ok(actor.audit(conn, action, "bid", bid_id, &payload)?)
 }
 
 /// Marks and moderated marks are upserts (update, else insert) of one key, so two at once on one

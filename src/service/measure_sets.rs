@@ -2,7 +2,9 @@
 //! licence respected — a set that may not be redistributed shows its proxy values to the
 //! importing org only.
 
-use serde_json::json;
+use serde_json::Value;
+
+use super::audit::Entity;
 
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
 use super::{Actor, Code, Db, ServiceError};
@@ -62,17 +64,7 @@ pub async fn import(
             ));
         }
         repo::insert(conn, &set, &rows)?;
-        actor.audit(
-            conn,
-            "import",
-            "measure_set",
-            &set.id,
-            &json!({
-                "name": set.name, "version": set.version, "licence": set.licence,
-                "source": set.source, "valid_from": set.valid_from,
-                "redistributable": set.redistributable, "measures": set.measure_count,
-            }),
-        )?;
+        actor.record(conn, "import", Entity::MeasureSet, &[&set.id], &Value::Null)?;
         Ok(set)
     };
     idempotency::once(db, key, work, render).await

@@ -40,50 +40,23 @@ impl Actor {
         }
     }
 
-    /// Records `action` on an entity in the audit chain (inside the write's transaction).
-    pub fn audit(
+    /// Records `action` on the entities of one kind named by `ids` in the audit ledger, each with
+    /// the state its rows hold now (inside the write's transaction, after the write), and
+    /// `context` (why, where the state does not say it; `Value::Null` for none).
+    pub fn record(
         &self,
         conn: &mut crate::db::DbConnection,
         action: &str,
-        entity: &str,
-        entity_id: &str,
-        payload: &serde_json::Value,
+        entity: audit::Entity,
+        ids: &[&str],
+        context: &serde_json::Value,
     ) -> Result<(), DbError> {
-        audit::append(conn, &self.event(action, entity, entity_id, payload)).map(|_| ())
-    }
-
-    /// Records one `action` per entity, in order, as one append: a batch of a thousand bids
-    /// takes the org's chain once ([`audit::append_all`]).
-    pub fn audit_each(
-        &self,
-        conn: &mut crate::db::DbConnection,
-        action: &str,
-        entity: &str,
-        items: &[(&str, &serde_json::Value)],
-    ) -> Result<(), DbError> {
-        let events: Vec<audit::AuditEvent<'_>> = items
-            .iter()
-            .map(|(entity_id, payload)| self.event(action, entity, entity_id, payload))
-            .collect();
-        audit::append_all(conn, &events).map(|_| ())
-    }
-
-    fn event<'a>(
-        &'a self,
-        action: &'a str,
-        entity: &'a str,
-        entity_id: &'a str,
-        payload: &'a serde_json::Value,
-    ) -> audit::AuditEvent<'a> {
-        audit::AuditEvent {
+        let author = audit::Author {
             org: &self.org,
-            actor_sub: &self.sub,
-            actor_role: self.role,
-            action,
-            entity,
-            entity_id,
-            payload,
-        }
+            sub: &self.sub,
+            role: self.role.as_str(),
+        };
+        audit::record(conn, author, action, entity, ids, context)
     }
 }
 
@@ -92,6 +65,17 @@ impl Actor {
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;
     chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// Brings the database up to date: the schema migrations, then the ledger v2 baselines they ask
+/// for (`audit::baseline`). Returns the migrations applied.
+pub fn migrate_blocking(db: &Db) -> anyhow::Result<Vec<String>> {
+    let applied = db.migrate_blocking()?;
+    let baselined = db.blocking(audit::baseline::complete_pending)?;
+    if !baselined.is_empty() {
+        tracing::info!(orgs = ?baselined, "ledger v2 baselines written");
+    }
+    Ok(applied)
 }
 
 /// Whether the service can serve business requests: the database answers and is migrated.

@@ -36,7 +36,9 @@ fn record_in(conn: &mut DbConnection, org: &str, id: &str) -> Result<TenderRecor
     let mut awards = evaluation_repo::awards_of_tender(conn, org, id)?;
     // Runs come oldest first (time-ordered ids): the last one of a lot is its latest.
     let mut latest_runs = std::collections::HashMap::new();
-    for run in evaluation_repo::evaluations_of_tender(conn, org, id)? {
+    let runs = evaluation_repo::evaluations_of_tender(conn, org, id)?;
+    super::audit::runs::check(conn, org, &runs)?;
+    for run in runs {
         latest_runs.insert(run.lot_id.clone(), run);
     }
     let mut lots = Vec::with_capacity(lot_rows.len());

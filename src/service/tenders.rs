@@ -3,7 +3,9 @@
 //! left `draft`, so an evaluation can never see its reference data change underneath it.
 
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::audit::Entity;
 
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
 use super::{Actor, Code, Db, Expected, ServiceError, lots, now};
@@ -149,13 +151,9 @@ fn create_in(
     for lot in tender.lots {
         created.push(lots::insert(conn, actor, &row, lot, at)?);
     }
-    actor.audit(
-        conn,
-        "create",
-        "tender",
-        &row.id,
-        &json!({"tender": tender_payload(&row), "lots": created.iter().map(|l| &l.id).collect::<Vec<_>>()}),
-    )?;
+    actor.record(conn, "create", Entity::Tender, &[&row.id], &Value::Null)?;
+    let lot_ids: Vec<&str> = created.iter().map(|lot| lot.id.as_str()).collect();
+    actor.record(conn, "create", Entity::Lot, &lot_ids, &Value::Null)?;
     Ok((row, created))
 }
 
@@ -213,13 +211,7 @@ fn update_in(
             expected: format!("\"{read_version}\""),
         });
     }
-    actor.audit(
-        conn,
-        "update",
-        "tender",
-        &tender.id,
-        &json!({"before": before, "after": tender_payload(&tender)}),
-    )?;
+    actor.record(conn, "update", Entity::Tender, &[&tender.id], &Value::Null)?;
     Ok((tender, lots))
 }
 
@@ -260,7 +252,8 @@ fn apply(tender: &mut TenderRow, patch: TenderPatch) {
     }
 }
 
-pub fn tender_payload(t: &TenderRow) -> serde_json::Value {
+/// The fields a PATCH can change, to tell whether it changed any.
+fn tender_payload(t: &TenderRow) -> serde_json::Value {
     json!({
         "external_id": t.external_id, "ocid": t.ocid, "title": t.title, "buyer": t.buyer,
         "authority_type": t.authority_type, "framework": t.framework, "measure_set": t.measure_set,

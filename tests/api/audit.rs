@@ -1,6 +1,7 @@
 //! The audit log's read side on both backends: listing with cursors and filters, org isolation,
 //! roles, and verification that finds an edit or a deletion made directly in the database.
-//! Events come from real writes (measure-set imports) or from `audit::append` itself.
+//! Events come from real writes (measure-set imports) or are written raw, linked and hashed as
+//! socval does.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::connection::SimpleConnection;
@@ -10,7 +11,7 @@ use socval::auth::Role;
 use socval::config::DatabaseUrl;
 use socval::db::audit_events::{self, EventFacts};
 use socval::db::{ConnectionManager, DbConnection, write_transaction};
-use socval::service::audit::{self, AuditEvent, GENESIS_HASH};
+use socval::service::audit::{self, GENESIS_HASH};
 
 use crate::catalogue::json_of;
 use crate::common::helpers::expect;
@@ -68,13 +69,23 @@ fn seqs(events: &[Value]) -> Vec<i64> {
     events.iter().map(|e| e["seq"].as_i64().unwrap()).collect()
 }
 
+/// The chain's part of `GET /v1/audit/verify`, and the rows it found changed.
 async fn verify(app: &TestApp) -> Value {
-    json_of(app.get_as("/v1/audit/verify", &auditor(app)).await, 200).await
+    chain_part(&json_of(app.get_as("/v1/audit/verify", &auditor(app)).await, 200).await)
 }
 
-/// What `GET /v1/audit/verify` answers for an intact chain.
+fn chain_part(verification: &Value) -> Value {
+    json!({
+        "valid": verification["valid"],
+        "events_checked": verification["events_checked"],
+        "first_invalid_event": verification["first_invalid_event"],
+        "state_findings": verification["state_findings"],
+    })
+}
+
+/// What `GET /v1/audit/verify` answers for an intact ledger.
 fn intact(events_checked: u64) -> Value {
-    json!({"valid": true, "events_checked": events_checked, "first_invalid_event": null})
+    json!({"valid": true, "events_checked": events_checked, "first_invalid_event": null, "state_findings": []})
 }
 
 /// What it answers when the walk stops at event `seq`.
@@ -82,7 +93,8 @@ fn broken(events_checked: u64, seq: i64, reason: &str) -> Value {
     json!({
         "valid": false,
         "events_checked": events_checked,
-        "first_invalid_event": {"seq": seq, "reason": reason}
+        "first_invalid_event": {"seq": seq, "reason": reason},
+        "state_findings": [],
     })
 }
 
@@ -139,31 +151,43 @@ fn recomputed_hash(event: &Value) -> String {
     ))
 }
 
-/// Writes a valid chain for `ORG` straight into the database, one event per time, as `append`
+/// The change of a synthetic event: an entity with no state (so no row is expected for it).
+const NO_STATE: &str = r#"{"state":null}"#;
+
+/// Writes a valid chain for `ORG` straight into the database, one event per time, as socval
 /// would but at chosen times.
 fn write_chain(conn: &mut DbConnection, times: &[NaiveDateTime]) {
-    let payload_sha256 = audit::sha256_hex(b"{}");
     write_transaction(conn, |conn| {
-        let mut prev_hash = GENESIS_HASH.to_string();
         for (n, at) in times.iter().enumerate() {
-            let entity_id = n.to_string();
-            let facts = EventFacts {
-                org_id: ORG,
-                at: *at,
-                actor_sub: "s",
-                actor_role: "admin",
-                action: "import",
-                entity: "measure_set",
-                entity_id: &entity_id,
-                payload_sha256: &payload_sha256,
-            };
-            let hash = audit::event_hash(&prev_hash, &facts);
-            audit_events::insert(conn, &facts, &prev_hash, &hash)?;
-            prev_hash = hash;
+            append_raw(conn, *at, "admin", "measure_set", &n.to_string())?;
         }
         Ok::<_, socval::db::DbError>(())
     })
     .unwrap();
+}
+
+/// Appends one synthetic event to `ORG`'s chain, linked and hashed as socval does.
+fn append_raw(
+    conn: &mut DbConnection,
+    at: NaiveDateTime,
+    actor_role: &str,
+    entity: &str,
+    entity_id: &str,
+) -> Result<(), socval::db::DbError> {
+    let prev_hash = audit_events::last_hash(conn, ORG)?.unwrap_or_else(|| GENESIS_HASH.to_string());
+    let payload_sha256 = audit::sha256_hex(NO_STATE.as_bytes());
+    let facts = EventFacts {
+        org_id: ORG,
+        at,
+        actor_sub: "s",
+        actor_role,
+        action: "import",
+        entity,
+        entity_id,
+        payload_sha256: &payload_sha256,
+    };
+    let hash = audit::event_hash(&prev_hash, &facts);
+    audit_events::insert(conn, &facts, NO_STATE, &prev_hash, &hash)
 }
 
 on_both_backends! {
@@ -197,10 +221,7 @@ on_both_backends! {
         let ids = [import(&app, "1").await, import(&app, "2").await, import(&app, "3").await];
         let mut conn = connect(app.database_url());
         write_transaction(&mut conn, |conn| {
-            audit::append(conn, &AuditEvent {
-                org: ORG, actor_sub: "platform-x", actor_role: Role::Platform, action: "create",
-                entity: "tender", entity_id: "tender-1", payload: &json!({"title": "Roads"}),
-            })
+            append_raw(conn, socval::service::now(), "platform", "tender", "tender-1")
         }).unwrap();
         let token = auditor(&app);
         let all = all_events(&app, &token, "", 50).await;
@@ -236,11 +257,20 @@ on_both_backends! {
 
         let token = auditor(&app);
         let all = all_events(&app, &token, "", 500).await;
+        let lots_of_t1: Vec<&str> = all.iter()
+            .filter(|e| e["entity"] == "lot" && e["change"]["state"]["tender_id"] == tender.as_str())
+            .map(|e| e["entity_id"].as_str().unwrap())
+            .collect();
+        assert!(lots_of_t1.contains(&lot.as_str()) && lots_of_t1.len() >= 2, "both lots of T-1: {lots_of_t1:?}");
         let of_t1: Vec<Value> = all.iter()
-            .filter(|e| [tender.as_str(), lot.as_str(), bid].contains(&e["entity_id"].as_str().unwrap()))
+            // An entity under a lot or bid (a scheme version, a mark) is named `{lot or bid}:…`.
+            .filter(|e| {
+                let parent = e["entity_id"].as_str().unwrap().split(':').next().unwrap();
+                parent == tender || parent == bid || lots_of_t1.contains(&parent)
+            })
             .cloned()
             .collect();
-        for entity in ["tender", "lot", "bid"] {
+        for entity in ["tender", "lot", "scheme", "bid"] {
             assert!(of_t1.iter().any(|e| e["entity"] == entity), "a {entity} event: {of_t1:?}");
         }
         assert_eq!(all_events(&app, &token, &format!("tender={tender}"), 2).await, of_t1);
@@ -274,7 +304,7 @@ on_both_backends! {
         assert!(all_events(&app, &other, "", 50).await.is_empty());
         assert!(all_events(&app, &other, "entity=measure_set", 50).await.is_empty());
         let empty = json_of(app.get_as("/v1/audit/verify", &other).await, 200).await;
-        assert_eq!(empty, intact(0));
+        assert_eq!(chain_part(&empty), intact(0));
 
         import_as(&app, "other-org", "3").await;
         let theirs = all_events(&app, &other, "", 50).await;
@@ -303,7 +333,8 @@ on_both_backends! {
             import(&app, version).await;
         }
         let admin_view = json_of(app.get_as("/v1/audit/verify", &app.token(&[Role::Admin])).await, 200).await;
-        assert_eq!(admin_view, intact(4));
+        assert_eq!(chain_part(&admin_view), intact(4));
+        assert_eq!(admin_view["rows_checked"], 4, "the four measure sets: {admin_view}");
     }
 
     async fn an_event_edited_in_the_database_is_named(app: TestApp) {
@@ -315,7 +346,14 @@ on_both_backends! {
     async fn an_event_deleted_from_the_database_breaks_the_next_link(app: TestApp) {
         let seqs = three_events(&app).await;
         tamper(app.database_url(), &format!("DELETE FROM audit_events WHERE seq = {}", seqs[1]));
-        assert_eq!(verify(&app).await, broken(2, seqs[2], "broken_link"));
+        let mut found = verify(&app).await;
+        // The set whose import event went is stored with no event recording it.
+        let findings = found["state_findings"].take();
+        assert_eq!(findings.as_array().unwrap().len(), 1, "{findings}");
+        assert_eq!(findings[0]["problem"], "unrecorded");
+        assert_eq!(findings[0]["entity"], "measure_set");
+        found["state_findings"] = json!([]);
+        assert_eq!(found, broken(2, seqs[2], "broken_link"));
     }
 
     async fn stored_times_hash_the_same_after_the_round_trip(app: TestApp) {
@@ -392,7 +430,9 @@ async fn check_audit_passes_an_intact_chain_and_names_the_edited_event() {
     assert!(intact.status.success(), "{}", text(&intact.stderr));
     assert_eq!(
         text(&intact.stdout),
-        format!("{ORG}: valid, events checked: 3\nother-org: valid, events checked: 1\n")
+        format!(
+            "{ORG}: chain valid, events checked: 3, rows checked: 3\nother-org: chain valid, events checked: 1, rows checked: 1\n"
+        )
     );
 
     let second = seqs[1];
@@ -409,7 +449,7 @@ async fn check_audit_passes_an_intact_chain_and_names_the_edited_event() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("other-org: valid, events checked: 1"),
+        stdout.contains("other-org: chain valid, events checked: 1, rows checked: 1"),
         "{stdout}"
     );
     let stderr = text(&broken.stderr);
@@ -434,6 +474,6 @@ async fn check_audit_passes_an_intact_chain_and_names_the_edited_event() {
     assert!(other_only.status.success());
     assert_eq!(
         text(&other_only.stdout),
-        "other-org: valid, events checked: 1\n"
+        "other-org: chain valid, events checked: 1, rows checked: 1\n"
     );
 }

@@ -111,7 +111,10 @@ on_both_backends! {
         assert_eq!(db_count(&app, "commitments"), 200);
         let verification = expect(app.send("GET", "/v1/audit/verify", &app.token(&[Role::Auditor]), None).await, 200).await;
         assert_eq!(verification["valid"], true, "{verification}");
-        assert_eq!(verification["events_checked"], 103, "create, put_scheme, open, then one per bid: {verification}");
+        assert_eq!(
+            verification["events_checked"], 106,
+            "the tender and its two lots, the scheme and the lot's new version, open, then one per bid: {verification}"
+        );
 
         let too_many: Vec<Value> = (0..1001).map(|i| bid(&format!("big-{i}"), "1")).collect();
         let problem = expect(app.send("POST", &batch, &token, Some(&json!({"bids": too_many}))).await, 422).await;

@@ -130,7 +130,11 @@ on_both_backends! {
         assert!(invalid["detail"].as_str().unwrap().contains("`evaluating`"), "{invalid}");
         assert!(invalid["detail"].as_str().unwrap().contains("allowed: cancel"), "{invalid}");
 
-        assert_eq!(audit_actions(&app), ["create", "put_scheme", "put_scheme", "open", "close"]);
+        // The tender, its two lots; each scheme version and the lot that now names it.
+        assert_eq!(
+            audit_actions(&app),
+            ["create", "create", "create", "put_scheme", "put_scheme", "put_scheme", "put_scheme", "open", "close"]
+        );
     }
 
     async fn a_scheme_the_engine_refuses_is_422_with_pointers_into_the_scheme(app: TestApp) {
@@ -240,7 +244,7 @@ on_both_backends! {
         assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every retry got the first response");
         let list = expect(app.send("GET", "/v1/tenders", &token, None).await, 200).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
-        assert_eq!(audit_actions(&app), ["create"]);
+        assert_eq!(audit_actions(&app), ["create", "create", "create"], "one tender with its two lots");
     }
 
     async fn external_ids_are_unique_and_findable(app: TestApp) {

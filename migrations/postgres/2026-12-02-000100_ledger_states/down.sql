@@ -1,0 +1,2 @@
+DROP TABLE audit_baselines;
+ALTER TABLE audit_events DROP COLUMN change;

@@ -1,0 +1,26 @@
+-- Ledger v2 (architecture.md, "Audit chain"): each event holds the change itself, the entity's
+-- new state as canonical JSON, and its payload_sha256 is the SHA-256 of that text, so the chain's
+-- hash covers it. Events written before this migration keep NULL: their payload is gone.
+ALTER TABLE audit_events ADD COLUMN change TEXT;
+
+-- One row per org whose data predates ledger v2. At its first start after this migration the
+-- service verifies the org's old chain, records the result and the head here, then writes one
+-- `baseline` event per live entity (status becomes `done`), so verification of old rows starts
+-- from that snapshot.
+CREATE TABLE audit_baselines (
+    org_id                    TEXT PRIMARY KEY,
+    status                    TEXT NOT NULL,
+    old_chain_valid           BOOLEAN,
+    old_events_checked        BIGINT,
+    old_head                  TEXT,
+    old_first_invalid_seq     BIGINT,
+    old_first_invalid_reason  TEXT,
+    baseline_events           BIGINT,
+    migrated_at               TIMESTAMP
+);
+INSERT INTO audit_baselines (org_id, status)
+SELECT org_id, 'pending' FROM (
+    SELECT org_id FROM audit_events
+    UNION SELECT org_id FROM tenders
+    UNION SELECT owner_org FROM measure_sets
+) AS orgs;
