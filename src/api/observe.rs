@@ -67,10 +67,16 @@ pub async fn observe(
         Err(response) => response.status(),
     };
     let elapsed = started.elapsed();
-    if let (Some(state), Err(response)) = (&state, &outcome)
-        && let Some(RefusedRun(run)) = response.extensions().get::<RefusedRun>()
-    {
-        state.metrics.observe_refused_run(run);
+    let refused = match &outcome {
+        Ok(response) => response
+            .response()
+            .extensions()
+            .get::<RefusedRun>()
+            .cloned(),
+        Err(response) => response.extensions().get::<RefusedRun>().cloned(),
+    };
+    if let (Some(state), Some(RefusedRun(run))) = (&state, refused) {
+        state.metrics.observe_refused_run(&run);
     }
     if let Some(state) = state {
         state.metrics.observe_request(

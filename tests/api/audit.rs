@@ -117,7 +117,7 @@ pub fn connect(url: &DatabaseUrl) -> DbConnection {
 fn allow_tampering(conn: &mut DbConnection) {
     let sql = match conn {
         DbConnection::Sqlite(_) => {
-            "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;"
+            "DROP TRIGGER IF EXISTS audit_events_no_update; DROP TRIGGER IF EXISTS audit_events_no_delete;"
         }
         DbConnection::Postgres(_) => {
             "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;"

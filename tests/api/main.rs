@@ -20,6 +20,7 @@ mod errors;
 mod evaluations;
 mod health;
 mod idempotency;
+mod ledger;
 mod limits;
 mod metrics;
 mod migrations;

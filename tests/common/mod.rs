@@ -77,8 +77,19 @@ pub async fn spawn_app_with(
     backend: Backend,
     customise: impl FnOnce(&mut Config),
 ) -> Option<TestApp> {
+    spawn_app_on(backend, |_| {}, customise).await
+}
+
+/// Like [`spawn_app_with`], with the test's database filled by `prepare` before the server
+/// starts (and migrates it), e.g. from a fixture an earlier release made.
+pub async fn spawn_app_on(
+    backend: Backend,
+    prepare: impl FnOnce(&TestDatabase),
+    customise: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     init_test_logging();
     let database = TestDatabase::create(backend)?;
+    prepare(&database);
     let mut config = Config {
         database_url: database.url.clone(),
         jwt_secret: Some(TEST_SECRET.to_string().into()),
@@ -192,6 +203,16 @@ impl TestDatabase {
                     cleanup: Cleanup::PostgresSchema { admin_url, schema },
                 })
             }
+        }
+    }
+}
+
+impl TestDatabase {
+    /// The PostgreSQL schema that is this test's world; `None` on SQLite.
+    pub fn schema(&self) -> Option<&str> {
+        match &self.cleanup {
+            Cleanup::PostgresSchema { schema, .. } => Some(schema),
+            Cleanup::Directory(_) => None,
         }
     }
 }

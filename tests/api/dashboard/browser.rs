@@ -547,6 +547,22 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
     );
     browser.screenshot("audit-tampered-1280x800.png").await;
 
+    // A price edited in the database: the view names the bid, the field and both values.
+    crate::audit::tamper(app.database_url(), "UPDATE bids SET price = '1'");
+    c.refresh().await.unwrap();
+    browser.heading_is("Audit log").await;
+    let verification = browser
+        .text("section[aria-labelledby='s-verification']")
+        .await;
+    assert!(
+        verification.contains("Rows changed")
+            && verification.contains("its stored /price is \"1\" but the ledger recorded"),
+        "{verification}"
+    );
+    browser
+        .assert_accessible("the audit view with changed rows")
+        .await;
+
     let client = browser.client.clone();
     client.close().await.unwrap();
 }
