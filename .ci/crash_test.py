@@ -372,8 +372,10 @@ def run_backend(args, name: str, database_url: str, seed: int) -> bool:
     lost = sorted(acknowledged - present)
     unknown = sorted(present - {f"crash-{n:07d}" for n in range(1, ingest.counter + 1)})
     unacknowledged_present = len(present - acknowledged)
-    # One event per change: create tender, put scheme, open lot, then one per stored bid.
-    expected_events = 3 + rows
+    # One event per entity changed: the tender and each of its lots created, the scheme version
+    # and the lot that now names it, the lot opened, then one per stored bid.
+    setup_events = 1 + len(TENDER["lots"]) + 2 + 1
+    expected_events = setup_events + rows
     valid = verification.get("valid") is True
     failures = []
     if lost:
@@ -387,7 +389,7 @@ def run_backend(args, name: str, database_url: str, seed: int) -> bool:
     elif verification.get("events_checked") != expected_events:
         failures.append(
             f"audit events_checked={verification.get('events_checked')} but "
-            f"3 lot changes + {rows} bids = {expected_events}: a change without its event or "
+            f"{setup_events} setup changes + {rows} bids = {expected_events}: a change without its event or "
             f"an event without its change"
         )
     if offline.returncode != 0:
