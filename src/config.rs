@@ -112,6 +112,21 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "JSON file `{\"dates\": [\"YYYY-MM-DD\", …]}` of bank holidays the 8-working-day standstill skips",
     },
     Setting {
+        env: "SOCVAL_AUDIT_SIGNING_KEY",
+        default: "(development key beside the SQLite file)",
+        meaning: "PKCS#8 PEM Ed25519 private key that signs audit events and checkpoints; required in production, generated on first start otherwise (`<sqlite path>.audit-key.pem`, or `socval-audit-key.pem` for PostgreSQL)",
+    },
+    Setting {
+        env: "SOCVAL_AUDIT_RETIRED_KEYS",
+        default: "(none)",
+        meaning: "comma-separated PEM public key files of retired signing keys, still trusted for the events they signed",
+    },
+    Setting {
+        env: "SOCVAL_AUDIT_CHECKPOINT_SECS",
+        default: "3600",
+        meaning: "how often the server writes a signed checkpoint of each org whose chain moved; `0` for never",
+    },
+    Setting {
         env: "SOCVAL_SHUTDOWN_TIMEOUT_SECS",
         default: "30",
         meaning: "on SIGTERM/SIGINT, how long in-flight requests may take to finish",
@@ -189,6 +204,9 @@ pub struct Config {
     pub env: Environment,
     pub shutdown_timeout_secs: u64,
     pub bank_holidays_file: Option<PathBuf>,
+    pub audit_signing_key: Option<PathBuf>,
+    pub audit_retired_keys: Option<String>,
+    pub audit_checkpoint_secs: u64,
 }
 
 impl Default for Config {
@@ -214,6 +232,9 @@ impl Default for Config {
             env: Environment::Development,
             shutdown_timeout_secs: 30,
             bank_holidays_file: None,
+            audit_signing_key: None,
+            audit_retired_keys: None,
+            audit_checkpoint_secs: 3600,
         }
     }
 }
@@ -313,7 +334,35 @@ impl Config {
                 reason: "or SOCVAL_JWT_PUBLIC_KEYS must be set when SOCVAL_ENV=production".into(),
             });
         }
+        if self.audit_signing_key.is_none() {
+            return Err(ConfigError::Setting {
+                setting: "SOCVAL_AUDIT_SIGNING_KEY",
+                reason: "must name the audit signing key when SOCVAL_ENV=production (a development key is never generated there)".into(),
+            });
+        }
         Ok(())
+    }
+
+    /// Where the audit signing key is, and whether a missing one may be generated there (only
+    /// outside production).
+    pub fn audit_signing_key_path(&self) -> (PathBuf, bool) {
+        let generate = self.env == Environment::Development;
+        let path = match (&self.audit_signing_key, &self.database_url) {
+            (Some(path), _) => path.clone(),
+            (None, DatabaseUrl::Sqlite { path }) => PathBuf::from(format!("{path}.audit-key.pem")),
+            (None, DatabaseUrl::Postgres { .. }) => PathBuf::from("socval-audit-key.pem"),
+        };
+        (path, generate)
+    }
+
+    pub fn audit_retired_key_paths(&self) -> Vec<PathBuf> {
+        self.audit_retired_keys
+            .iter()
+            .flat_map(|list| list.split(','))
+            .map(str::trim)
+            .filter(|path| !path.is_empty())
+            .map(PathBuf::from)
+            .collect()
     }
 
     /// The HS256 secret in force: the configured one, else (outside production) the development

@@ -1,6 +1,6 @@
 //! The `socval` command: parses the CLI, loads the config and hands over to the library.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -41,6 +41,19 @@ enum Command {
         /// Check this org only (default: every org with events).
         #[arg(long)]
         org: Option<String>,
+        /// Also prove that the org's log still extends this checkpoint (the JSON that
+        /// `GET /v1/audit/checkpoint` and `socval audit-checkpoint` print).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Trust these public keys (the JSON `GET /v1/audit/keys` serves) instead of the
+        /// configured signing key's: a verifier needs nothing else.
+        #[arg(long)]
+        public_keys: Option<PathBuf>,
+    },
+    /// Sign and print a checkpoint of an org's audit log as it ends now, to keep outside socval.
+    AuditCheckpoint {
+        #[arg(long)]
+        org: String,
     },
     /// Print an entity rebuilt from the audit events alone, as of a moment (JSON, as
     /// `GET /v1/audit/entities/{entity}/{id}` answers it).
@@ -106,11 +119,34 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate => {
             let config = Config::load()?;
             telemetry::init(&config.log_format);
-            let applied = socval::service::migrate_blocking(&Db::new(&config))?;
+            let signer = socval::startup::audit_signer(&config)?;
+            let applied = socval::service::migrate_blocking(&Db::new(&config), &signer)?;
             tracing::info!(migrations.applied = ?applied, "database migrated");
             Ok(())
         }
-        Command::CheckAudit { org } => check_audit(&Config::load()?, org.as_deref()),
+        Command::CheckAudit {
+            org,
+            checkpoint,
+            public_keys,
+        } => check_audit(
+            &Config::load()?,
+            org.as_deref(),
+            checkpoint.as_deref(),
+            public_keys.as_deref(),
+        ),
+        Command::AuditCheckpoint { org } => {
+            let config = Config::load()?;
+            let signer = socval::startup::audit_signer(&config)?;
+            let mut conn = connect_existing(&config)?;
+            let signed = audit::checkpoint::of_head(
+                &mut conn,
+                &signer,
+                &org,
+                audit::checkpoint::CheckpointKind::OnDemand,
+            )?;
+            println!("{}", serde_json::to_string(&signed)?);
+            Ok(())
+        }
         Command::AuditEntity {
             org,
             entity,
@@ -135,9 +171,28 @@ fn run(command: Command) -> anyhow::Result<()> {
 
 /// One line per org on stdout; the broken chains again in the error, so the exit status and
 /// stderr alone tell a cron job or CI step what is wrong.
-fn check_audit(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
+fn check_audit(
+    config: &Config,
+    org: Option<&str>,
+    checkpoint: Option<&Path>,
+    public_keys: Option<&Path>,
+) -> anyhow::Result<()> {
+    let keyring = match public_keys {
+        Some(path) => audit::Keyring::from_public(&read_json(path, "--public-keys")?)?,
+        None => socval::startup::audit_signer(config)?.keyring(),
+    };
+    let checkpoint: Option<audit::checkpoint::Checkpoint> = checkpoint
+        .map(|path| read_json(path, "--checkpoint"))
+        .transpose()?;
+    if let (Some(org), Some(checkpoint)) = (org, &checkpoint) {
+        anyhow::ensure!(
+            org == checkpoint.org,
+            "--org `{org}` but the checkpoint is of org `{}`",
+            checkpoint.org
+        );
+    }
     let mut conn = connect_existing(config)?;
-    let results = audit::verify_orgs(&mut conn, org)?;
+    let results = audit::verify_orgs(&mut conn, org, &keyring, checkpoint.as_ref())?;
     if results.is_empty() {
         println!("no audit events");
     }
@@ -153,6 +208,18 @@ fn check_audit(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
                 broken.push(format!("org `{org}` at event {} ({})", bad.seq, bad.reason));
             }
         }
+        if let Some(check) = &verification.checkpoint {
+            match &check.problem {
+                None => println!("{org}: extends the checkpoint at event {}", check.seq),
+                Some(problem) => {
+                    println!("{org}: CHECKPOINT at event {}: {problem}", check.seq);
+                    broken.push(format!(
+                        "org `{org}`: checkpoint at event {}: {problem}",
+                        check.seq
+                    ));
+                }
+            }
+        }
         for finding in &verification.state_findings {
             println!("{org}: ROW {:?}: {}", finding.problem, finding.message);
             broken.push(format!("org `{org}`: {}", finding.message));
@@ -164,6 +231,12 @@ fn check_audit(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
         broken.join("; ")
     );
     Ok(())
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, option: &str) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{option}: reading `{}`", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{option}: `{}`", path.display()))
 }
 
 /// A connection to the configured database, which must exist already.

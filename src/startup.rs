@@ -5,6 +5,8 @@
 //! in-flight requests finish (up to `SOCVAL_SHUTDOWN_TIMEOUT_SECS`) before the process exits.
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
@@ -18,6 +20,7 @@ use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::db::Db;
 use crate::metrics::Metrics;
+use crate::service::audit::Signer;
 
 pub struct Application {
     port: u16,
@@ -48,6 +51,13 @@ impl Application {
     }
 }
 
+/// The key that signs this replica's audit events, from the configuration (a development key is
+/// generated on first start outside production).
+pub fn audit_signer(config: &Config) -> anyhow::Result<Signer> {
+    let (path, generate) = config.audit_signing_key_path();
+    Signer::load(&path, generate, &config.audit_retired_key_paths())
+}
+
 /// Prepares everything a request needs, then starts serving on `listener`.
 pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server> {
     crate::catalogue::builtin()
@@ -55,13 +65,23 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
         .context("the built-in catalogue is unusable")?;
     let authenticator = web::Data::new(Authenticator::from_config(&config)?);
     let db = Db::new(&config);
+    let signer = Arc::new(audit_signer(&config)?);
     if config.migrate_on_start {
-        let migrating = db.clone();
-        let applied =
-            tokio::task::spawn_blocking(move || crate::service::migrate_blocking(&migrating))
-                .await
-                .context("migration task")??;
+        let (migrating, signing) = (db.clone(), signer.clone());
+        let applied = tokio::task::spawn_blocking(move || {
+            crate::service::migrate_blocking(&migrating, &signing)
+        })
+        .await
+        .context("migration task")??;
         tracing::info!(db.backend = db.backend(), migrations.applied = ?applied, "database migrated");
+    }
+    if config.audit_checkpoint_secs > 0 {
+        let every = Duration::from_secs(config.audit_checkpoint_secs);
+        tokio::spawn(crate::service::audit::checkpoint::every(
+            db.clone(),
+            signer.clone(),
+            every,
+        ));
     }
     let state = web::Data::new(AppState {
         metrics: Metrics::new(db.backend())?,
@@ -72,6 +92,7 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
         allowed_methods: api::allowed_methods(&api::openapi()),
         suggesters: Default::default(),
         bank_holidays: config.bank_holidays()?,
+        signer,
     });
 
     let address = listener.local_addr()?;

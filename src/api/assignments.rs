@@ -55,7 +55,11 @@ pub async fn mine(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Assignments>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(policy::MARK)?);
+    let actor = Actor::new(
+        &state.signer,
+        &principal,
+        principal.require_any(policy::MARK)?,
+    );
     let items = assignments::mine(&state.db, actor)
         .await?
         .into_iter()
@@ -85,7 +89,11 @@ pub async fn bids_to_mark(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<Vec<BidToMarkView>>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(policy::MARK)?);
+    let actor = Actor::new(
+        &state.signer,
+        &principal,
+        principal.require_any(policy::MARK)?,
+    );
     let bids = assignments::bids_to_mark(&state.db, actor, LotRef::from(path.into_inner())).await?;
     let views = bids
         .into_iter()

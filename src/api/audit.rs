@@ -2,21 +2,26 @@
 //! order, and a re-walk of its hash chain. Auditors and admins only; another org's events are
 //! never listed, whatever the filters.
 
-use actix_web::{get, web};
+use actix_web::{get, post, web};
 use chrono::{DateTime, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
+use super::json::Json;
 use super::pagination::{Page, PageParams, invalid_query};
 use super::problem::ApiError;
 use super::problem::Problem;
+use super::responses::BodyProblems;
 use super::responses::{AuthProblems, InternalProblem, QueryProblems};
 use crate::auth::{Principal, policy};
 use crate::service::ServiceError;
+use crate::service::audit::checkpoint::{self as checkpoints, Checkpoint};
 use crate::service::audit::history::{self, EntityHistory};
-use crate::service::audit::{self as service, AuditEventRow, Entity, EventFilter, Verification};
+use crate::service::audit::{
+    self as service, AuditEventRow, Entity, EventFilter, PublicKeys, Verification,
+};
 
 /// One change as recorded. Anyone can recompute `hash` from the other fields:
 /// `SHA-256(prev_hash ‖ canonical event)` in hex, where the canonical event is the compact JSON
@@ -150,12 +155,14 @@ pub async fn list(
 /// Verifies the caller's org's audit ledger.
 ///
 /// Roles `auditor` and `admin`. Re-walks the chain from its first event and names the first one
-/// whose link, hash or recorded change does not match, so an edit or deletion of an event made
-/// directly in the database is found. Then compares every stored row (tenders, lots, scheme
+/// whose link, hash, recorded change or Ed25519 signature (by a key of `GET /v1/audit/keys`)
+/// does not hold, so an edit, a deletion, a re-hashed chain or a forged event made directly in
+/// the database is found. Then compares every stored row (tenders, lots, scheme
 /// versions, bids with their commitments, marks, moderated marks, runs, awards, evaluators,
 /// declarations, measure sets) with the state its latest event recorded, and names each row that
 /// was edited, deleted or inserted outside socval, field by field. Removing the most recent
-/// events leaves a shorter chain that still verifies: keep `head` elsewhere to detect that.
+/// events leaves a shorter chain that still verifies: keep checkpoints (`GET
+/// /v1/audit/checkpoint`) elsewhere and verify against one (`POST /v1/audit/verify`).
 #[utoipa::path(
     operation_id = "verify_audit_chain",
     tag = "audit",
@@ -172,9 +179,97 @@ pub async fn verify(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Verification>, ApiError> {
     principal.require_any(policy::READ_AUDIT)?;
-    let org = principal.org;
-    let verification = service::verify_org(&state.db, org).await?;
+    let keyring = state.signer.keyring();
+    let verification = service::verify_org(&state.db, principal.org, keyring, None).await?;
     Ok(web::Json(verification))
+}
+
+/// Verifies the caller's org's audit ledger against a checkpoint kept outside socval.
+///
+/// Roles `auditor` and `admin`. Everything `GET /v1/audit/verify` checks, and that the
+/// checkpoint's signature holds and the log still holds its head at its `seq`: events deleted
+/// from the end, all of the org's events deleted, or the chain rewritten up to it are each
+/// named in `checkpoint.problem`. The body is a checkpoint exactly as `GET
+/// /v1/audit/checkpoint` served it.
+#[utoipa::path(
+    operation_id = "verify_audit_against_checkpoint",
+    tag = "audit",
+    security(("bearer" = [])),
+    request_body(content = Checkpoint),
+    responses(
+        (status = 200, description = "The verification result", body = Verification),
+        BodyProblems,
+        AuthProblems,
+        InternalProblem
+    )
+)]
+#[post("/v1/audit/verify")]
+pub async fn verify_against(
+    principal: Principal,
+    state: web::Data<AppState>,
+    body: Json<Checkpoint>,
+) -> Result<web::Json<Verification>, ApiError> {
+    principal.require_any(policy::READ_AUDIT)?;
+    let checkpoint = body.0;
+    if checkpoint.org != principal.org {
+        return Err(ApiError::invalid_body(
+            "/org".into(),
+            "the checkpoint is of another org: verify your own org's log".into(),
+        ));
+    }
+    let keyring = state.signer.keyring();
+    let verification =
+        service::verify_org(&state.db, principal.org, keyring, Some(checkpoint)).await?;
+    Ok(web::Json(verification))
+}
+
+/// A signed checkpoint of the caller's org's log as it ends now.
+///
+/// Roles `auditor` and `admin`. Signs `{org, seq, head, time}` with the current key (and keeps a
+/// copy). Store it outside socval: given back to `POST /v1/audit/verify` or to `socval
+/// check-audit --checkpoint FILE`, it proves later that the log still extends it.
+#[utoipa::path(
+    operation_id = "get_audit_checkpoint",
+    tag = "audit",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The signed checkpoint", body = Checkpoint),
+        AuthProblems,
+        InternalProblem
+    )
+)]
+#[get("/v1/audit/checkpoint")]
+pub async fn get_checkpoint(
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Checkpoint>, ApiError> {
+    principal.require_any(policy::READ_AUDIT)?;
+    let signed = checkpoints::publish(&state.db, state.signer.clone(), principal.org).await?;
+    Ok(web::Json(signed))
+}
+
+/// The public keys audit signatures verify with: the current one and the retired ones.
+///
+/// Roles `auditor` and `admin`. A verifier needs these and nothing else; a key id is the first
+/// 16 hex digits of the SHA-256 of the raw key. After a rotation the old key is listed as
+/// `retired`: the events it signed still verify.
+#[utoipa::path(
+    operation_id = "list_audit_keys",
+    tag = "audit",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The public keys", body = PublicKeys),
+        AuthProblems,
+        InternalProblem
+    )
+)]
+#[get("/v1/audit/keys")]
+pub async fn keys(
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<web::Json<PublicKeys>, ApiError> {
+    principal.require_any(policy::READ_AUDIT)?;
+    Ok(web::Json(state.signer.public_keys()))
 }
 
 /// When to rebuild an entity as of.

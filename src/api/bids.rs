@@ -186,6 +186,7 @@ pub async fn submit(
     body: Json<CreateBid>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
@@ -227,6 +228,7 @@ pub async fn submit_batch(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
@@ -338,6 +340,7 @@ pub async fn withdraw(
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidView>, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
@@ -406,7 +409,11 @@ pub async fn confirm(
     path: web::Path<(String, String, String, usize)>,
     body: Json<ConfirmMeasure>,
 ) -> Result<web::Json<BidView>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
+    let actor = Actor::new(
+        &state.signer,
+        &principal,
+        principal.require_any(policy::DECIDE)?,
+    );
     let (tender_id, lot_id, bid_id, n) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let ConfirmMeasure {

@@ -130,6 +130,7 @@ pub async fn run(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
@@ -237,7 +238,11 @@ pub async fn award(
     body: Json<AwardInput>,
 ) -> Result<HttpResponse, ApiError> {
     let holidays = state.bank_holidays.clone();
-    let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
+    let actor = Actor::new(
+        &state.signer,
+        &principal,
+        principal.require_any(policy::DECIDE)?,
+    );
     let key = key.for_request(&actor.org, &request, &body.1);
     let AwardInput {
         evaluation_id,

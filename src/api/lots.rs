@@ -43,6 +43,7 @@ pub async fn add_lot(
     body: Json<CreateLot>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
@@ -135,6 +136,7 @@ async fn move_lot(
     transition: Transition,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );

@@ -119,7 +119,11 @@ pub async fn assign(
     request: HttpRequest,
     body: Json<AssignEvaluator>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
+    let actor = Actor::new(
+        &state.signer,
+        &principal,
+        principal.require_any(policy::DECIDE)?,
+    );
     let key = key.for_request(&actor.org, &request, &body.1);
     let lot = LotRef::from(path.into_inner());
     let sub = body.0.sub;
@@ -167,7 +171,11 @@ pub async fn declare(
     request: HttpRequest,
     body: Json<Declaration>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(policy::MARK)?);
+    let actor = Actor::new(
+        &state.signer,
+        &principal,
+        principal.require_any(policy::MARK)?,
+    );
     let key = key.for_request(&actor.org, &request, &body.1);
     let Declaration {
         conflict,
@@ -208,7 +216,11 @@ pub async fn put_mark(
     path: BidCriterionPath,
     body: Json<MarkInput>,
 ) -> Result<web::Json<MarkView>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(policy::MARK)?);
+    let actor = Actor::new(
+        &state.signer,
+        &principal,
+        principal.require_any(policy::MARK)?,
+    );
     let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
     let mark = marking::Mark { score, rationale };
@@ -233,7 +245,7 @@ pub async fn list_marks(
     } else {
         role
     };
-    let actor = Actor::new(&principal, role);
+    let actor = Actor::new(&state.signer, &principal, role);
     let rows = marking::marks(&state.db, actor, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(rows.iter().map(mark_view).collect()))
 }
@@ -268,7 +280,11 @@ pub async fn put_moderated(
     path: BidCriterionPath,
     body: Json<MarkInput>,
 ) -> Result<web::Json<MarkView>, ApiError> {
-    let actor = Actor::new(&principal, principal.require_any(policy::DECIDE)?);
+    let actor = Actor::new(
+        &state.signer,
+        &principal,
+        principal.require_any(policy::DECIDE)?,
+    );
     let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
     let mark = marking::Mark { score, rationale };

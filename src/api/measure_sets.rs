@@ -234,7 +234,7 @@ pub async fn create(
         errors: errors.into_iter().map(Into::into).collect(),
         warnings: Vec::new(),
     })?;
-    let importer = Actor::new(&principal, Role::Admin);
+    let importer = Actor::new(&state.signer, &principal, Role::Admin);
     let outcome = service::import(&state.db, importer, checked, key, move |set| {
         let location = format!("/v1/measure-sets/{}", set.id);
         record(201, Some(location), &imported_summary(set, &principal))

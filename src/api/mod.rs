@@ -69,6 +69,8 @@ pub struct AppState {
     pub bank_holidays: crate::catalogue::standstill::BankHolidays,
     /// One suggestion index per measure set, built on first use.
     pub suggesters: crate::service::mapping::SuggesterCache,
+    /// The key this replica signs audit events and checkpoints with, and the retired ones.
+    pub signer: std::sync::Arc<crate::service::audit::Signer>,
 }
 
 #[derive(OpenApi)]
@@ -174,6 +176,9 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(mapping::suggest)
         .service(audit::list)
         .service(audit::verify)
+        .service(audit::verify_against)
+        .service(audit::get_checkpoint)
+        .service(audit::keys)
         .service(audit::entity)
         .service(scoring::validate)
         .map(|plain| {

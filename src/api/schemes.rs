@@ -69,6 +69,7 @@ pub async fn put_scheme(
     body: Json<Scheme>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
@@ -98,7 +99,11 @@ pub async fn get_scheme(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     if principal.require_any(policy::READ_PROCUREMENT).is_err() {
-        let actor = Actor::new(&principal, principal.require_any(policy::MARK)?);
+        let actor = Actor::new(
+            &state.signer,
+            &principal,
+            principal.require_any(policy::MARK)?,
+        );
         let lot = crate::service::bids::LotRef::from(path.into_inner());
         let row = assignments::scheme(&state.db, actor, lot).await?;
         return Ok(with_etag(row.version, &scheme_view(&row, Vec::new())?));

@@ -211,6 +211,7 @@ pub async fn create(
     body: Json<CreateTender>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );
@@ -317,6 +318,7 @@ pub async fn update(
     body: Json<UpdateTender>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::new(
+        &state.signer,
         &principal,
         principal.require_any(policy::WRITE_PROCUREMENT)?,
     );

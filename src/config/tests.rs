@@ -152,6 +152,18 @@ fn production_refuses_the_development_secret_and_missing_keys() {
             "SOCVAL_JWT_SECRET",
             "a-production-secret-of-at-least-32-bytes",
         );
+        // Production never signs the ledger with a key it generated itself.
+        let err = Config::load().unwrap().check_for_serving().unwrap_err();
+        assert!(
+            err.to_string().contains("SOCVAL_AUDIT_SIGNING_KEY"),
+            "{err}"
+        );
+        assert!(
+            !Config::load().unwrap().audit_signing_key_path().1,
+            "no key generated in production"
+        );
+
+        jail.set_env("SOCVAL_AUDIT_SIGNING_KEY", "/run/secrets/audit-key.pem");
         assert!(Config::load().unwrap().check_for_serving().is_ok());
         Ok(())
     });

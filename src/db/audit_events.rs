@@ -26,6 +26,9 @@ pub struct AuditEventRow {
     /// The change as canonical JSON (`{"state": …, "context"?: …}`); `None` for events written
     /// before ledger v2, which kept only the payload's hash.
     pub change: Option<String>,
+    /// The key that signed `hash`, and its Ed25519 signature (hex); `None` before signing.
+    pub key_id: Option<String>,
+    pub signature: Option<String>,
 }
 
 /// What an event records, i.e. everything its hash covers besides the previous hash. Appending
@@ -86,11 +89,14 @@ pub fn insert(
     change: &str,
     prev_hash: &str,
     hash: &str,
+    (key_id, signature): &(String, String),
 ) -> Result<(), DbError> {
     diesel::insert_into(audit_events::table)
         .values((
             facts,
             audit_events::change.eq(change),
+            audit_events::key_id.eq(key_id),
+            audit_events::signature.eq(signature),
             audit_events::prev_hash.eq(prev_hash),
             audit_events::hash.eq(hash),
         ))

@@ -5,6 +5,7 @@
 //! `&mut DbConnection` so they work equally inside a transaction.
 
 pub mod audit_baselines;
+pub mod audit_checkpoints;
 pub mod audit_events;
 pub mod bids;
 mod connection;

@@ -14,6 +14,20 @@ diesel::table! {
         prev_hash -> Text,
         hash -> Text,
         change -> Nullable<Text>,
+        key_id -> Nullable<Text>,
+        signature -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (org_id, seq, kind) {
+        org_id -> Text,
+        seq -> BigInt,
+        head -> Text,
+        at -> Timestamp,
+        key_id -> Text,
+        signature -> Text,
+        kind -> Text,
     }
 }
 
@@ -242,6 +256,7 @@ diesel::joinable!(commitments -> bids (bid_id));
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     audit_baselines,
+    audit_checkpoints,
     measure_sets,
     measures,
     tenders,

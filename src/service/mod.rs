@@ -23,20 +23,27 @@ pub use self::error::{Code, ServiceError};
 pub use crate::db::Db;
 use crate::db::DbError;
 
-/// Who is acting: the org whose data it is, the subject and the role it acts in.
+/// Who is acting: the org whose data it is, the subject and the role it acts in, and the key its
+/// changes are signed with in the ledger.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub org: String,
     pub sub: String,
     pub role: crate::auth::Role,
+    signer: std::sync::Arc<audit::Signer>,
 }
 
 impl Actor {
-    pub fn new(principal: &crate::auth::Principal, role: crate::auth::Role) -> Self {
+    pub fn new(
+        signer: &std::sync::Arc<audit::Signer>,
+        principal: &crate::auth::Principal,
+        role: crate::auth::Role,
+    ) -> Self {
         Self {
             org: principal.org.clone(),
             sub: principal.sub.clone(),
             role,
+            signer: signer.clone(),
         }
     }
 
@@ -55,6 +62,7 @@ impl Actor {
             org: &self.org,
             sub: &self.sub,
             role: self.role.as_str(),
+            signer: &self.signer,
         };
         audit::record(conn, author, action, entity, ids, context)
     }
@@ -69,9 +77,9 @@ pub fn now() -> chrono::NaiveDateTime {
 
 /// Brings the database up to date: the schema migrations, then the ledger v2 baselines they ask
 /// for (`audit::baseline`). Returns the migrations applied.
-pub fn migrate_blocking(db: &Db) -> anyhow::Result<Vec<String>> {
+pub fn migrate_blocking(db: &Db, signer: &audit::Signer) -> anyhow::Result<Vec<String>> {
     let applied = db.migrate_blocking()?;
-    let baselined = db.blocking(audit::baseline::complete_pending)?;
+    let baselined = db.blocking(|conn| audit::baseline::complete_pending(conn, signer))?;
     if !baselined.is_empty() {
         tracing::info!(orgs = ?baselined, "ledger v2 baselines written");
     }

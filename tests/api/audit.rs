@@ -156,19 +156,21 @@ const NO_STATE: &str = r#"{"state":null}"#;
 
 /// Writes a valid chain for `ORG` straight into the database, one event per time, as socval
 /// would but at chosen times.
-fn write_chain(conn: &mut DbConnection, times: &[NaiveDateTime]) {
+fn write_chain(app: &TestApp, conn: &mut DbConnection, times: &[NaiveDateTime]) {
+    let signer = socval::startup::audit_signer(&app.config).unwrap();
     write_transaction(conn, |conn| {
         for (n, at) in times.iter().enumerate() {
-            append_raw(conn, *at, "admin", "measure_set", &n.to_string())?;
+            append_raw(conn, &signer, *at, "admin", "measure_set", &n.to_string())?;
         }
         Ok::<_, socval::db::DbError>(())
     })
     .unwrap();
 }
 
-/// Appends one synthetic event to `ORG`'s chain, linked and hashed as socval does.
-fn append_raw(
+/// Appends one synthetic event to `ORG`'s chain, linked, hashed and signed as socval does.
+pub fn append_raw(
     conn: &mut DbConnection,
+    signer: &audit::Signer,
     at: NaiveDateTime,
     actor_role: &str,
     entity: &str,
@@ -187,7 +189,8 @@ fn append_raw(
         payload_sha256: &payload_sha256,
     };
     let hash = audit::event_hash(&prev_hash, &facts);
-    audit_events::insert(conn, &facts, NO_STATE, &prev_hash, &hash)
+    let signed = audit::sign_hash(signer, &hash);
+    audit_events::insert(conn, &facts, NO_STATE, &prev_hash, &hash, &signed)
 }
 
 on_both_backends! {
@@ -220,8 +223,9 @@ on_both_backends! {
     async fn filters_select_by_entity_id_and_time(app: TestApp) {
         let ids = [import(&app, "1").await, import(&app, "2").await, import(&app, "3").await];
         let mut conn = connect(app.database_url());
+        let signer = socval::startup::audit_signer(&app.config).unwrap();
         write_transaction(&mut conn, |conn| {
-            append_raw(conn, socval::service::now(), "platform", "tender", "tender-1")
+            append_raw(conn, &signer, socval::service::now(), "platform", "tender", "tender-1")
         }).unwrap();
         let token = auditor(&app);
         let all = all_events(&app, &token, "", 50).await;
@@ -365,7 +369,7 @@ on_both_backends! {
             .map(|(second, micro)| day.and_hms_micro_opt(23, 59, second, micro).unwrap())
             .collect();
         let mut conn = connect(app.database_url());
-        write_chain(&mut conn, &times);
+        write_chain(&app, &mut conn, &times);
 
         let stored = audit_events::page(&mut conn, ORG, &Default::default(), None, 50).unwrap();
         assert_eq!(stored.iter().map(|row| row.at).collect::<Vec<_>>(), times);
@@ -381,7 +385,7 @@ on_both_backends! {
         let start = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
         let times: Vec<_> = (0..2_100).map(|n| start + TimeDelta::seconds(n)).collect();
         let mut conn = connect(app.database_url());
-        write_chain(&mut conn, &times);
+        write_chain(&app, &mut conn, &times);
         assert_eq!(verify(&app).await, intact(2_100));
 
         // The 1,501st event, on the second page, relinked elsewhere.
@@ -417,6 +421,10 @@ async fn check_audit_passes_an_intact_chain_and_names_the_edited_event() {
     let check_at = |url: String, args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_socval"))
             .env_clear()
+            .env(
+                "SOCVAL_AUDIT_SIGNING_KEY",
+                app.config.audit_signing_key.as_ref().unwrap(),
+            )
             .env("DATABASE_URL", url)
             .arg("check-audit")
             .args(args)

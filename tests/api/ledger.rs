@@ -378,7 +378,8 @@ async fn a_release_f1a2975_database_migrates_and_verifies(backend: Backend) {
     );
 
     // Migrating again writes nothing more; an old row edited afterwards is named.
-    socval::service::migrate_blocking(&socval::db::Db::new(&app.config)).unwrap();
+    let signer = socval::startup::audit_signer(&app.config).unwrap();
+    socval::service::migrate_blocking(&socval::db::Db::new(&app.config), &signer).unwrap();
     let again = expect(
         app.send("GET", "/v1/audit/verify", &auditor, None).await,
         200,
@@ -424,6 +425,10 @@ async fn the_cli_names_an_edited_row_and_rebuilds_an_entity() {
     let socval = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_socval"))
             .env_clear()
+            .env(
+                "SOCVAL_AUDIT_SIGNING_KEY",
+                app.config.audit_signing_key.as_ref().unwrap(),
+            )
             .env("DATABASE_URL", format!("sqlite://{path}"))
             .args(args)
             .output()

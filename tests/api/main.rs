@@ -27,5 +27,6 @@ mod migrations;
 mod ocds;
 mod reports;
 mod scoring;
+mod signatures;
 mod tenders;
 mod text_input;

@@ -94,6 +94,8 @@ pub async fn spawn_app_on(
         database_url: database.url.clone(),
         jwt_secret: Some(TEST_SECRET.to_string().into()),
         db_pool_size: 4,
+        // One development key for every in-process server of the test run (made on first use).
+        audit_signing_key: Some(std::env::temp_dir().join("socval-test-audit-key.pem")),
         ..Config::default()
     };
     customise(&mut config);

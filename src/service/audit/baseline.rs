@@ -7,19 +7,18 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::chain::Trust;
 use super::chain::{self, InvalidEvent, InvalidReason};
+use super::checkpoint::{self, CheckpointKind};
 use super::entity::{self, Entity};
-use super::{Author, append_states};
+use super::{Author, Signer, append_states};
 use crate::db::audit_baselines::{self as repo, BaselineRow};
 use crate::db::entity_states::{self as live, Scope};
 use crate::db::{DbConnection, DbError, write_transaction};
 
 /// Who writes baseline events: socval itself, not a token's subject.
-const MIGRATION: Author<'static> = Author {
-    org: "",
-    sub: "socval:ledger-v2-migration",
-    role: "system",
-};
+const MIGRATION_SUB: &str = "socval:ledger-v2-migration";
+const MIGRATION_ROLE: &str = "system";
 
 /// Tenders read per query while writing the baseline.
 const PAGE: i64 = 100;
@@ -41,10 +40,10 @@ pub struct Baseline {
 }
 
 /// Completes every pending baseline; returns the orgs done by this call.
-pub fn complete_pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+pub fn complete_pending(conn: &mut DbConnection, signer: &Signer) -> Result<Vec<String>, DbError> {
     let mut done = Vec::new();
     for org in repo::pending(conn)? {
-        let completed = write_transaction(conn, |conn| complete(conn, &org))?;
+        let completed = write_transaction(conn, |conn| complete(conn, &org, signer))?;
         if completed {
             tracing::info!(org, "ledger v2 baseline written");
             done.push(org);
@@ -53,12 +52,26 @@ pub fn complete_pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError>
     Ok(done)
 }
 
-fn complete(conn: &mut DbConnection, org: &str) -> Result<bool, DbError> {
+fn complete(conn: &mut DbConnection, org: &str, signer: &Signer) -> Result<bool, DbError> {
     if !repo::claim(conn, org)? {
         return Ok(false);
     }
-    let walk = chain::walk(conn, org)?;
-    let author = Author { org, ..MIGRATION };
+    // The old events carry no signature: the chain is walked as it stands, and its head signed.
+    let walk = chain::walk(conn, org, &Trust::Unsigned)?;
+    checkpoint::record(
+        conn,
+        signer,
+        org,
+        walk.head_seq,
+        &walk.head,
+        CheckpointKind::Baseline,
+    )?;
+    let author = Author {
+        org,
+        sub: MIGRATION_SUB,
+        role: MIGRATION_ROLE,
+        signer,
+    };
     let context = json!({"migrated": true, "old_head": walk.head});
     let mut written = 0;
     let mut after: Option<String> = None;

@@ -6,7 +6,8 @@ use std::fmt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{GENESIS_HASH, event_hash, sha256_hex};
+use super::signing::{Keyring, SignatureProblem};
+use super::{GENESIS_HASH, event_hash, hash_bytes, sha256_hex};
 use crate::db::audit_events::{self as repo, AuditEventRow, EventFilter};
 use crate::db::{DbConnection, DbError};
 
@@ -26,13 +27,41 @@ pub struct InvalidEvent {
 /// previous event (genesis for the first), so an event before it was deleted, inserted or
 /// rewritten, or its `prev_hash` edited; `hash_mismatch` — its own fields do not hash to its
 /// stored `hash`, so it was edited; `change_mismatch` — its `change` does not hash to its
-/// `payload_sha256`, so the recorded change was edited.
+/// `payload_sha256`, so the recorded change was edited; `unsigned` — it carries no signature
+/// (and no signed baseline checkpoint covers it), so it was written outside socval;
+/// `unknown_key` — it is signed by a key the verifier does not trust; `signature_invalid` — its
+/// signature is not one of its hash, so it or a chain up to it was rewritten and re-hashed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvalidReason {
     BrokenLink,
     HashMismatch,
     ChangeMismatch,
+    Unsigned,
+    UnknownKey,
+    SignatureInvalid,
+}
+
+const REASONS: [InvalidReason; 6] = [
+    InvalidReason::BrokenLink,
+    InvalidReason::HashMismatch,
+    InvalidReason::ChangeMismatch,
+    InvalidReason::Unsigned,
+    InvalidReason::UnknownKey,
+    InvalidReason::SignatureInvalid,
+];
+
+/// Which signatures a walk demands.
+#[derive(Debug, Clone, Copy)]
+pub enum Trust<'a> {
+    /// None: the chain from before signing, walked once when it moves to ledger v2.
+    Unsigned,
+    /// Every event signed by a key of the keyring, except those at or before `unsigned_until`
+    /// (the seq a signed baseline checkpoint covers).
+    Signed {
+        keyring: &'a Keyring,
+        unsigned_until: i64,
+    },
 }
 
 impl InvalidReason {
@@ -41,13 +70,14 @@ impl InvalidReason {
             Self::BrokenLink => "broken_link",
             Self::HashMismatch => "hash_mismatch",
             Self::ChangeMismatch => "change_mismatch",
+            Self::Unsigned => "unsigned",
+            Self::UnknownKey => "unknown_key",
+            Self::SignatureInvalid => "signature_invalid",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::BrokenLink, Self::HashMismatch, Self::ChangeMismatch]
-            .into_iter()
-            .find(|reason| reason.as_str() == text)
+        REASONS.into_iter().find(|reason| reason.as_str() == text)
     }
 }
 
@@ -59,6 +89,9 @@ impl fmt::Display for InvalidReason {
             }
             Self::HashMismatch => "hash mismatch: its fields do not hash to its stored hash (it was edited)",
             Self::ChangeMismatch => "change mismatch: its recorded change does not hash to its payload_sha256 (the change was edited)",
+            Self::Unsigned => "unsigned: it carries no signature and no signed checkpoint covers it (written outside socval)",
+            Self::UnknownKey => "unknown key: it is signed by a key this verifier does not trust (forged)",
+            Self::SignatureInvalid => "signature invalid: its signature is not one of its hash (it, or the chain up to it, was rewritten and re-hashed)",
         })
     }
 }
@@ -69,46 +102,43 @@ pub struct Walk {
     /// Events read, up to and including the first invalid one.
     pub events_checked: u64,
     pub first_invalid: Option<InvalidEvent>,
-    /// The hash of the last event read (genesis for an empty chain).
+    /// The hash of the last event that verified (genesis for an empty chain), and its seq (0).
     pub head: String,
+    pub head_seq: i64,
 }
 
 /// Re-walks `org`'s chain in `seq` order, a page at a time, and stops at the first event that
 /// does not verify.
-pub fn walk(conn: &mut DbConnection, org: &str) -> Result<Walk, DbError> {
-    let mut head = GENESIS_HASH.to_string();
-    let mut events_checked = 0;
+pub fn walk(conn: &mut DbConnection, org: &str, trust: &Trust<'_>) -> Result<Walk, DbError> {
+    let mut walk = Walk {
+        events_checked: 0,
+        first_invalid: None,
+        head: GENESIS_HASH.to_string(),
+        head_seq: 0,
+    };
     let mut after_seq = None;
     loop {
         let rows = repo::page(conn, org, &EventFilter::default(), after_seq, PAGE)?;
         for row in &rows {
-            events_checked += 1;
-            if let Some(reason) = check(row, &head) {
-                let first_invalid = Some(InvalidEvent {
+            walk.events_checked += 1;
+            if let Some(reason) = check(row, &walk.head, trust) {
+                walk.first_invalid = Some(InvalidEvent {
                     seq: row.seq,
                     reason,
                 });
-                return Ok(Walk {
-                    events_checked,
-                    first_invalid,
-                    head,
-                });
+                return Ok(walk);
             }
-            head.clone_from(&row.hash);
+            walk.head.clone_from(&row.hash);
+            walk.head_seq = row.seq;
         }
         match rows.last() {
             Some(last) if rows.len() as i64 == PAGE => after_seq = Some(last.seq),
-            _ => break,
+            _ => return Ok(walk),
         }
     }
-    Ok(Walk {
-        events_checked,
-        first_invalid: None,
-        head,
-    })
 }
 
-fn check(row: &AuditEventRow, expected_prev: &str) -> Option<InvalidReason> {
+fn check(row: &AuditEventRow, expected_prev: &str, trust: &Trust<'_>) -> Option<InvalidReason> {
     if row.prev_hash != expected_prev {
         Some(InvalidReason::BrokenLink)
     } else if event_hash(&row.prev_hash, &row.facts()) != row.hash {
@@ -120,6 +150,30 @@ fn check(row: &AuditEventRow, expected_prev: &str) -> Option<InvalidReason> {
     {
         Some(InvalidReason::ChangeMismatch)
     } else {
-        None
+        signature_problem(row, trust)
+    }
+}
+
+fn signature_problem(row: &AuditEventRow, trust: &Trust<'_>) -> Option<InvalidReason> {
+    let Trust::Signed {
+        keyring,
+        unsigned_until,
+    } = trust
+    else {
+        return None;
+    };
+    if row.signature.is_none() && row.seq <= *unsigned_until {
+        return None;
+    }
+    let signed = keyring.check(
+        &hash_bytes(&row.hash),
+        row.key_id.as_deref(),
+        row.signature.as_deref(),
+    );
+    match signed {
+        Ok(()) => None,
+        Err(SignatureProblem::Unsigned) => Some(InvalidReason::Unsigned),
+        Err(SignatureProblem::UnknownKey) => Some(InvalidReason::UnknownKey),
+        Err(SignatureProblem::Invalid) => Some(InvalidReason::SignatureInvalid),
     }
 }

@@ -10,10 +10,12 @@
 
 pub mod baseline;
 mod chain;
+pub mod checkpoint;
 pub mod entity;
 pub mod history;
 mod rows;
 pub mod runs;
+pub mod signing;
 mod verification;
 
 use chrono::NaiveDateTime;
@@ -30,17 +32,19 @@ use crate::db::{DbConnection, DbError};
 pub use chain::{InvalidEvent, InvalidReason};
 pub use entity::Entity;
 pub use rows::{FieldDifference, StateFinding, StateProblem};
+pub use signing::{Keyring, PublicKeys, Signer};
 pub use verification::{Verification, verify_org, verify_orgs};
 
 /// The `prev_hash` of an org's first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Who made a change, as the ledger names them.
+/// Who made a change, as the ledger names them, and the key that signs it.
 #[derive(Debug, Clone, Copy)]
 pub struct Author<'a> {
     pub org: &'a str,
     pub sub: &'a str,
     pub role: &'a str,
+    pub signer: &'a Signer,
 }
 
 /// What an event records of one entity: its new state, and why where the state does not say it
@@ -145,7 +149,8 @@ fn append_all(
             payload_sha256: &payload_sha256,
         };
         let hash = event_hash(&prev_hash, &facts);
-        repo::insert(conn, &facts, &event.change, &prev_hash, &hash)?;
+        let signed = sign_hash(author.signer, &hash);
+        repo::insert(conn, &facts, &event.change, &prev_hash, &hash, &signed)?;
         prev_hash = hash;
     }
     Ok(())
@@ -177,6 +182,17 @@ pub fn event_hash(prev_hash: &str, facts: &EventFacts<'_>) -> String {
 /// string written.
 pub fn event_time(at: NaiveDateTime) -> String {
     at.and_utc().to_rfc3339()
+}
+
+/// An event's signature: Ed25519 over the 32 bytes its hex `hash` spells.
+pub fn sign_hash(signer: &Signer, hash: &str) -> (String, String) {
+    signer.sign(&hash_bytes(hash))
+}
+
+/// The bytes a hex hash spells (empty for text that is not hex, which then verifies against
+/// nothing).
+pub fn hash_bytes(hash: &str) -> Vec<u8> {
+    hex::decode(hash).unwrap_or_default()
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -5,8 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::baseline::{self, Baseline};
-use super::chain::{self, InvalidEvent};
+use super::chain::{self, InvalidEvent, Trust};
+use super::checkpoint::{self, Checkpoint, CheckpointCheck};
 use super::rows::{self, StateFinding};
+use super::signing::Keyring;
 use crate::db::audit_events as repo;
 use crate::db::{DbConnection, DbError};
 use crate::service::{Db, ServiceError};
@@ -14,8 +16,9 @@ use crate::service::{Db, ServiceError};
 /// The outcome of verifying one org's ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Verification {
-    /// Whether every event links to the one before it and matches its own hash, and every row
-    /// holds the state its latest event recorded.
+    /// Whether every event links to the one before it, matches its own hash and carries a valid
+    /// signature by a trusted key, every row holds the state its latest event recorded, and the
+    /// log still extends the checkpoint given, if one was.
     pub valid: bool,
     /// Events read, up to and including the first invalid one.
     #[schema(example = 1234)]
@@ -32,36 +35,65 @@ pub struct Verification {
     pub state_findings: Vec<StateFinding>,
     /// Present when the org's data predates ledger v2: what its baseline rests on.
     pub baseline: Option<Baseline>,
+    /// The checkpoint checked against, when one was given.
+    pub checkpoint: Option<CheckpointCheck>,
 }
 
-fn verify(conn: &mut DbConnection, org: &str) -> Result<Verification, DbError> {
-    let walk = chain::walk(conn, org)?;
+fn verify(
+    conn: &mut DbConnection,
+    org: &str,
+    keyring: &Keyring,
+    against: Option<&Checkpoint>,
+) -> Result<Verification, DbError> {
+    let unsigned_until = checkpoint::unsigned_until(conn, keyring, org)?;
+    let trust = Trust::Signed {
+        keyring,
+        unsigned_until,
+    };
+    let walk = chain::walk(conn, org, &trust)?;
     let rows = rows::check(conn, org)?;
+    let checked = against
+        .map(|against| checkpoint::check(conn, keyring, against))
+        .transpose()?;
+    let extends = checked.as_ref().is_none_or(|check| check.holds);
     Ok(Verification {
-        valid: walk.first_invalid.is_none() && rows.findings.is_empty(),
+        valid: walk.first_invalid.is_none() && rows.findings.is_empty() && extends,
         events_checked: walk.events_checked,
         first_invalid_event: walk.first_invalid,
         head: walk.head,
         rows_checked: rows.rows_checked,
         state_findings: rows.findings,
         baseline: baseline::of(conn, org)?,
+        checkpoint: checked,
     })
 }
 
-/// Verifies `org`'s ledger, or every org's when `None` (`socval check-audit`), in org order.
+/// Verifies `org`'s ledger, or every org's when `None` (`socval check-audit`), in org order;
+/// with a checkpoint, its org's ledger against it.
 pub fn verify_orgs(
     conn: &mut DbConnection,
     org: Option<&str>,
+    keyring: &Keyring,
+    against: Option<&Checkpoint>,
 ) -> Result<Vec<(String, Verification)>, ServiceError> {
-    let orgs = match org {
-        Some(org) => vec![org.to_string()],
-        None => repo::org_ids(conn)?,
+    let orgs = match (org, against) {
+        (_, Some(checkpoint)) => vec![checkpoint.org.clone()],
+        (Some(org), None) => vec![org.to_string()],
+        (None, None) => repo::org_ids(conn)?,
     };
     orgs.into_iter()
-        .map(|org| Ok((org.clone(), verify(conn, &org)?)))
+        .map(|org| Ok((org.clone(), verify(conn, &org, keyring, against)?)))
         .collect()
 }
 
-pub async fn verify_org(db: &Db, org: String) -> Result<Verification, ServiceError> {
-    db.run(move |conn| Ok(verify(conn, &org)?)).await
+/// Verifies the org's ledger with the keys of `keyring`, against a checkpoint of its own if
+/// one is given.
+pub async fn verify_org(
+    db: &Db,
+    org: String,
+    keyring: Keyring,
+    against: Option<Checkpoint>,
+) -> Result<Verification, ServiceError> {
+    db.run(move |conn| Ok(verify(conn, &org, &keyring, against.as_ref())?))
+        .await
 }
