@@ -11,8 +11,8 @@ use super::marking::{MarkView, mark_view};
 use super::problem::ApiError;
 use super::responses::{AuthProblems, InternalProblem, NotFoundProblem};
 use crate::auth::{Principal, policy};
+use crate::service::assignments;
 use crate::service::bids::LotRef;
-use crate::service::{Actor, assignments};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssignmentView {
@@ -55,11 +55,7 @@ pub async fn mine(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Assignments>, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::MARK)?,
-    );
+    let actor = state.actor(&principal, policy::MARK)?;
     let items = assignments::mine(&state.db, actor)
         .await?
         .into_iter()
@@ -89,11 +85,7 @@ pub async fn bids_to_mark(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<Vec<BidToMarkView>>, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::MARK)?,
-    );
+    let actor = state.actor(&principal, policy::MARK)?;
     let bids = assignments::bids_to_mark(&state.db, actor, LotRef::from(path.into_inner())).await?;
     let views = bids
         .into_iter()

@@ -82,8 +82,8 @@ pub struct AuditEventQuery {
     /// Only events at or after this instant, RFC 3339 (e.g. `2026-03-01T12:00:00Z`).
     #[param(format = DateTime, example = "2026-03-01T12:00:00Z")]
     pub since: Option<String>,
-    /// Only the events of this tender (its id): those of the tender itself (`entity` `tender`),
-    /// of its lots (`lot`) and of their bids (`bid`).
+    /// Only the events of this tender (its id) and of everything under it: its lots, scheme
+    /// versions, evaluators, declarations, bids, marks, moderated marks, runs and awards.
     pub tender: Option<String>,
 }
 

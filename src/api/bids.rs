@@ -20,7 +20,7 @@ use crate::auth::{Principal, policy};
 use crate::catalogue::suggest::Suggestion;
 use crate::service::bids::{BidRow, CommitmentRow, LotRef};
 use crate::service::bids::{NewBid, NewCommitment};
-use crate::service::{Actor, ServiceError, bids, confirmation, lots, mapping};
+use crate::service::{ServiceError, bids, confirmation, lots, mapping};
 
 /// Most bids one batch may carry; the route's body limit is sized for it.
 pub const MAX_BATCH: usize = 1_000;
@@ -185,11 +185,7 @@ pub async fn submit(
     request: HttpRequest,
     body: Json<CreateBid>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let key = key.for_request(&actor.org, &request, &body.1);
     let lot = LotRef::from(path.into_inner());
     let tender_id = lot.tender_id.to_string();
@@ -227,11 +223,7 @@ pub async fn submit_batch(
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let (body, raw) =
         json::read_json::<BidBatch>(&request, payload.into_inner(), BATCH_BODY_LIMIT).await?;
     let key = key.for_request(&actor.org, &request, &raw);
@@ -339,11 +331,7 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidView>, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let (tender_id, lot_id, bid_id) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let (bid, commitments) = bids::withdraw(&state.db, actor, lot, bid_id).await?;
@@ -409,11 +397,7 @@ pub async fn confirm(
     path: web::Path<(String, String, String, usize)>,
     body: Json<ConfirmMeasure>,
 ) -> Result<web::Json<BidView>, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::DECIDE)?,
-    );
+    let actor = state.actor(&principal, policy::DECIDE)?;
     let (tender_id, lot_id, bid_id, n) = path.into_inner();
     let lot = LotRef { tender_id, lot_id };
     let ConfirmMeasure {

@@ -8,7 +8,8 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use super::problem::ApiError;
-use crate::auth::{Authenticator, Principal};
+use crate::auth::{Authenticator, Principal, Role};
+use crate::service::Actor;
 
 impl FromRequest for Principal {
     type Error = ApiError;
@@ -27,5 +28,18 @@ impl FromRequest for Principal {
                 "no authenticator configured"
             ))),
         })
+    }
+}
+
+impl super::AppState {
+    /// The caller as the actor of a write, in the first of `allowed` roles it holds (403
+    /// otherwise), signing with this replica's audit key.
+    pub fn actor(&self, principal: &Principal, allowed: &[Role]) -> Result<Actor, ApiError> {
+        Ok(self.actor_as(principal, principal.require_any(allowed)?))
+    }
+
+    /// The caller as the actor of a write in `role`, already established.
+    pub fn actor_as(&self, principal: &Principal, role: Role) -> Actor {
+        Actor::new(&self.signer, principal, role)
     }
 }

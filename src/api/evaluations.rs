@@ -15,7 +15,7 @@ use crate::auth::{Principal, policy};
 use crate::service::bids::LotRef;
 use crate::service::evaluations::{AwardDecision, AwardRow, EvaluationRow};
 use crate::service::stored_run::RunResult;
-use crate::service::{Actor, ServiceError, evaluations};
+use crate::service::{ServiceError, evaluations};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -129,11 +129,7 @@ pub async fn run(
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let limit = state.max_body_bytes;
     let body = super::json::read_body(&request, payload.into_inner(), limit).await?;
     let asked: RunRequest = if body.is_empty() {
@@ -238,11 +234,7 @@ pub async fn award(
     body: Json<AwardInput>,
 ) -> Result<HttpResponse, ApiError> {
     let holidays = state.bank_holidays.clone();
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::DECIDE)?,
-    );
+    let actor = state.actor(&principal, policy::DECIDE)?;
     let key = key.for_request(&actor.org, &request, &body.1);
     let AwardInput {
         evaluation_id,

@@ -14,8 +14,8 @@ use super::responses::{
 use super::tender_input::parse_lot;
 use super::tenders::{CreateLot, LotView, lot_view};
 use crate::auth::{Principal, policy};
+use crate::service::lots;
 use crate::service::lots::Transition;
-use crate::service::{Actor, lots};
 
 /// Adds a lot (in `draft`) to a tender. Honours `Idempotency-Key`.
 #[utoipa::path(
@@ -42,11 +42,7 @@ pub async fn add_lot(
     request: HttpRequest,
     body: Json<CreateLot>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let key = key.for_request(&actor.org, &request, &body.1);
     let lot = parse_lot(body.0, "")?;
     let outcome = lots::add(&state.db, actor, id.into_inner(), lot, key, |lot| {
@@ -135,11 +131,7 @@ async fn move_lot(
     (tender_id, lot_id): (String, String),
     transition: Transition,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let lot = lots::transition(&state.db, actor, tender_id, lot_id, transition).await?;
     Ok(with_etag(lot.version, &lot_view(&lot)))
 }

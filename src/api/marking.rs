@@ -15,8 +15,8 @@ use super::responses::{
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role, policy};
 use crate::service::bids::LotRef;
+use crate::service::marking;
 use crate::service::marking::{EvaluatorRow, MarkRow, MarkSet, ModeratedRow};
-use crate::service::{Actor, marking};
 
 type LotPath = web::Path<(String, String)>;
 type BidCriterionPath = web::Path<(String, String, String, String)>;
@@ -119,11 +119,7 @@ pub async fn assign(
     request: HttpRequest,
     body: Json<AssignEvaluator>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::DECIDE)?,
-    );
+    let actor = state.actor(&principal, policy::DECIDE)?;
     let key = key.for_request(&actor.org, &request, &body.1);
     let lot = LotRef::from(path.into_inner());
     let sub = body.0.sub;
@@ -171,11 +167,7 @@ pub async fn declare(
     request: HttpRequest,
     body: Json<Declaration>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::MARK)?,
-    );
+    let actor = state.actor(&principal, policy::MARK)?;
     let key = key.for_request(&actor.org, &request, &body.1);
     let Declaration {
         conflict,
@@ -216,11 +208,7 @@ pub async fn put_mark(
     path: BidCriterionPath,
     body: Json<MarkInput>,
 ) -> Result<web::Json<MarkView>, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::MARK)?,
-    );
+    let actor = state.actor(&principal, policy::MARK)?;
     let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
     let mark = marking::Mark { score, rationale };
@@ -245,7 +233,7 @@ pub async fn list_marks(
     } else {
         role
     };
-    let actor = Actor::new(&state.signer, &principal, role);
+    let actor = state.actor_as(&principal, role);
     let rows = marking::marks(&state.db, actor, LotRef::from(path.into_inner())).await?;
     Ok(web::Json(rows.iter().map(mark_view).collect()))
 }
@@ -280,11 +268,7 @@ pub async fn put_moderated(
     path: BidCriterionPath,
     body: Json<MarkInput>,
 ) -> Result<web::Json<MarkView>, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::DECIDE)?,
-    );
+    let actor = state.actor(&principal, policy::DECIDE)?;
     let target = mark_target(path.into_inner());
     let MarkInput { score, rationale } = body.0;
     let mark = marking::Mark { score, rationale };

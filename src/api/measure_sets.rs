@@ -17,7 +17,6 @@ use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role, policy};
 use crate::catalogue::import::{self, ImportMetadata, MeasureSetJson};
 use crate::catalogue::{self, SetMeasure};
-use crate::service::Actor;
 use crate::service::measure_sets as service;
 use crate::service::measure_sets::{MeasureRow, MeasureSetRow};
 
@@ -234,7 +233,7 @@ pub async fn create(
         errors: errors.into_iter().map(Into::into).collect(),
         warnings: Vec::new(),
     })?;
-    let importer = Actor::new(&state.signer, &principal, Role::Admin);
+    let importer = state.actor_as(&principal, Role::Admin);
     let outcome = service::import(&state.db, importer, checked, key, move |set| {
         let location = format!("/v1/measure-sets/{}", set.id);
         record(201, Some(location), &imported_summary(set, &principal))

@@ -15,7 +15,7 @@ use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::scoring::{Scheme, Warning};
 use crate::service::lots::SchemeRow;
-use crate::service::{Actor, assignments, lots};
+use crate::service::{assignments, lots};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SchemeView {
@@ -68,11 +68,7 @@ pub async fn put_scheme(
     request: HttpRequest,
     body: Json<Scheme>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let expected = super::preconditions::if_match(&request);
     let (tender_id, lot_id) = path.into_inner();
     let change = lots::SchemeChange {
@@ -99,11 +95,7 @@ pub async fn get_scheme(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     if principal.require_any(policy::READ_PROCUREMENT).is_err() {
-        let actor = Actor::new(
-            &state.signer,
-            &principal,
-            principal.require_any(policy::MARK)?,
-        );
+        let actor = state.actor(&principal, policy::MARK)?;
         let lot = crate::service::bids::LotRef::from(path.into_inner());
         let row = assignments::scheme(&state.db, actor, lot).await?;
         return Ok(with_etag(row.version, &scheme_view(&row, Vec::new())?));

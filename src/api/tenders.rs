@@ -19,8 +19,8 @@ use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::scoring::AuthorityType;
 use crate::service::lots::{LotStatus, Transition};
+use crate::service::tenders;
 use crate::service::tenders::{LotRow, TenderQuery, TenderRow};
-use crate::service::{Actor, tenders};
 
 /// The law a procurement runs under; it chooses the default Social Value Model.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -210,11 +210,7 @@ pub async fn create(
     request: HttpRequest,
     body: Json<CreateTender>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let key = key.for_request(&actor.org, &request, &body.1);
     let tender = parse_new_tender(body.0)?;
     let outcome = tenders::create(&state.db, actor, tender, key, |(tender, lots)| {
@@ -317,11 +313,7 @@ pub async fn update(
     request: HttpRequest,
     body: Json<UpdateTender>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::new(
-        &state.signer,
-        &principal,
-        principal.require_any(policy::WRITE_PROCUREMENT)?,
-    );
+    let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let expected = super::preconditions::if_match(&request);
     let patch = parse_patch(body.0)?;
     let (tender, lots) =

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{audit_checkpoints, audit_events};
+use super::schema::audit_checkpoints;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -46,26 +46,6 @@ pub fn latest(conn: &mut DbConnection, org: &str) -> Result<Option<CheckpointRow
         .filter(audit_checkpoints::org_id.eq(org))
         .order((audit_checkpoints::seq.desc(), audit_checkpoints::at.desc()))
         .select(CheckpointRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// `(seq, hash)` of the org's last event.
-pub fn head(conn: &mut DbConnection, org: &str) -> Result<Option<(i64, String)>, DbError> {
-    Ok(audit_events::table
-        .filter(audit_events::org_id.eq(org))
-        .order(audit_events::seq.desc())
-        .select((audit_events::seq, audit_events::hash))
-        .first(conn)
-        .optional()?)
-}
-
-/// The hash of the org's event `seq`, if it is still there.
-pub fn hash_at(conn: &mut DbConnection, org: &str, seq: i64) -> Result<Option<String>, DbError> {
-    Ok(audit_events::table
-        .filter(audit_events::org_id.eq(org))
-        .filter(audit_events::seq.eq(seq))
-        .select(audit_events::hash)
         .first(conn)
         .optional()?)
 }

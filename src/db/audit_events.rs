@@ -68,16 +68,26 @@ pub struct EventFilter {
     pub entity_id: Option<String>,
     /// Events at or after this instant (UTC).
     pub since: Option<NaiveDateTime>,
-    /// The events of this tender: its own (`entity` `tender`), its lots' (`lot`) and their
-    /// bids' (`bid`). Events name only their entity, so the lots and bids are looked up.
+    /// The events of this tender and of everything under it (`of_tender` below). Events name
+    /// only their entity, so the lots, bids, runs and declarations are looked up.
     pub tender: Option<String>,
 }
 
-/// The hash of the org's last event, `None` for an org without events.
-pub fn last_hash(conn: &mut DbConnection, org: &str) -> Result<Option<String>, DbError> {
+/// `(seq, hash)` of the org's last event, `None` for an org without events.
+pub fn head(conn: &mut DbConnection, org: &str) -> Result<Option<(i64, String)>, DbError> {
     Ok(audit_events::table
         .filter(audit_events::org_id.eq(org))
         .order(audit_events::seq.desc())
+        .select((audit_events::seq, audit_events::hash))
+        .first(conn)
+        .optional()?)
+}
+
+/// The hash of the org's event `seq`, if it is still there.
+pub fn hash_at(conn: &mut DbConnection, org: &str, seq: i64) -> Result<Option<String>, DbError> {
+    Ok(audit_events::table
+        .filter(audit_events::org_id.eq(org))
+        .filter(audit_events::seq.eq(seq))
         .select(audit_events::hash)
         .first(conn)
         .optional()?)

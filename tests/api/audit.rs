@@ -176,7 +176,8 @@ pub fn append_raw(
     entity: &str,
     entity_id: &str,
 ) -> Result<(), socval::db::DbError> {
-    let prev_hash = audit_events::last_hash(conn, ORG)?.unwrap_or_else(|| GENESIS_HASH.to_string());
+    let prev_hash =
+        audit_events::head(conn, ORG)?.map_or_else(|| GENESIS_HASH.to_string(), |(_, hash)| hash);
     let payload_sha256 = audit::sha256_hex(NO_STATE.as_bytes());
     let facts = EventFacts {
         org_id: ORG,
@@ -418,20 +419,7 @@ async fn check_audit_passes_an_intact_chain_and_names_the_edited_event() {
     let DatabaseUrl::Sqlite { path } = app.database_url() else {
         unreachable!("a SQLite app")
     };
-    let check_at = |url: String, args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_socval"))
-            .env_clear()
-            .env(
-                "SOCVAL_AUDIT_SIGNING_KEY",
-                app.config.audit_signing_key.as_ref().unwrap(),
-            )
-            .env("DATABASE_URL", url)
-            .arg("check-audit")
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let check = |args: &[&str]| check_at(format!("sqlite://{path}"), args);
+    let check = |args: &[&str]| app.cli(&[&["check-audit"], args].concat(), true);
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
 
     let intact = check(&[]);
@@ -466,7 +454,7 @@ async fn check_audit_passes_an_intact_chain_and_names_the_edited_event() {
         "{stderr}"
     );
 
-    let missing = check_at(format!("sqlite://{path}.typo"), &[]);
+    let missing = app.cli_on(&format!("sqlite://{path}.typo"), &["check-audit"], true);
     assert!(!missing.status.success());
     assert!(
         text(&missing.stderr).contains("DATABASE_URL"),

@@ -419,21 +419,7 @@ async fn a_release_f1a2975_postgres_dump_migrates_and_verifies() {
 async fn the_cli_names_an_edited_row_and_rebuilds_an_entity() {
     let app = crate::common::spawn_app(Backend::Sqlite).await.unwrap();
     let (_, bids, _) = awarded_lot(&app, "LEDGER-CLI").await;
-    let DatabaseUrl::Sqlite { path } = app.database_url() else {
-        unreachable!("a SQLite app")
-    };
-    let socval = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_socval"))
-            .env_clear()
-            .env(
-                "SOCVAL_AUDIT_SIGNING_KEY",
-                app.config.audit_signing_key.as_ref().unwrap(),
-            )
-            .env("DATABASE_URL", format!("sqlite://{path}"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let socval = |args: &[&str]| app.cli(args, true);
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     let clean = socval(&["check-audit"]);
     assert!(clean.status.success(), "{}", text(&clean.stderr));

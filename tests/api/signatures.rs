@@ -286,24 +286,8 @@ async fn a_rotated_key_keeps_old_events_verifying_on_postgres() {
 async fn check_audit_with_a_checkpoint_and_only_public_keys_names_a_truncation() {
     let app = crate::common::spawn_app(Backend::Sqlite).await.unwrap();
     let seqs = some_events(&app).await;
-    let socval::config::DatabaseUrl::Sqlite { path } = app.database_url() else {
-        unreachable!("a SQLite app")
-    };
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str], with_key: bool| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_socval"));
-        command
-            .env_clear()
-            .env("DATABASE_URL", format!("sqlite://{path}"))
-            .args(args);
-        if with_key {
-            command.env(
-                "SOCVAL_AUDIT_SIGNING_KEY",
-                app.config.audit_signing_key.as_ref().unwrap(),
-            );
-        }
-        command.output().unwrap()
-    };
+    let run = |args: &[&str], with_key: bool| app.cli(args, with_key);
     let printed = run(&["audit-checkpoint", "--org", ORG], true);
     assert!(
         printed.status.success(),

@@ -32,6 +32,33 @@ pub fn scheme_body() -> Value {
 }
 
 impl TestApp {
+    /// `socval ARGS` as an operator runs it on this app's SQLite file: a clean environment with
+    /// the database and, when `with_key`, the app's audit signing key.
+    pub fn cli(&self, args: &[&str], with_key: bool) -> std::process::Output {
+        let socval::config::DatabaseUrl::Sqlite { path } = self.database_url() else {
+            panic!("the CLI tests run on a SQLite app")
+        };
+        self.cli_on(&format!("sqlite://{path}"), args, with_key)
+    }
+
+    /// [`Self::cli`] on another `DATABASE_URL`.
+    pub fn cli_on(
+        &self,
+        database_url: &str,
+        args: &[&str],
+        with_key: bool,
+    ) -> std::process::Output {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_socval"));
+        command
+            .env_clear()
+            .env("DATABASE_URL", database_url)
+            .args(args);
+        if let (true, Some(key)) = (with_key, &self.config.audit_signing_key) {
+            command.env("SOCVAL_AUDIT_SIGNING_KEY", key);
+        }
+        command.output().unwrap()
+    }
+
     /// `method path` with `token` and an optional JSON body.
     pub async fn send(
         &self,

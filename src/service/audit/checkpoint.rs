@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::signing::{Keyring, SignatureProblem, Signer};
 use super::{GENESIS_HASH, event_time};
 use crate::db::audit_checkpoints::{self as repo, CheckpointRow};
+use crate::db::audit_events as events;
 use crate::db::{DbConnection, DbError};
 
 /// A signed statement of an org's head; exactly what `socval check-audit --checkpoint FILE`
@@ -103,15 +104,15 @@ pub fn of_head(
     org: &str,
     kind: CheckpointKind,
 ) -> Result<Checkpoint, DbError> {
-    let (seq, head) = repo::head(conn, org)?.unwrap_or((0, GENESIS_HASH.to_string()));
+    let (seq, head) = events::head(conn, org)?.unwrap_or((0, GENESIS_HASH.to_string()));
     record(conn, signer, org, seq, &head, kind)
 }
 
 /// A periodic checkpoint of each org whose chain moved since its newest one.
 pub fn write_periodic(conn: &mut DbConnection, signer: &Signer) -> Result<usize, DbError> {
     let mut written = 0;
-    for org in crate::db::audit_events::org_ids(conn)? {
-        let head = repo::head(conn, &org)?;
+    for org in events::org_ids(conn)? {
+        let head = events::head(conn, &org)?;
         let latest = repo::latest(conn, &org)?.map(|row| row.seq);
         if let Some((seq, hash)) = head
             && latest != Some(seq)
@@ -195,7 +196,7 @@ pub fn check(
             Some("the checkpoint's signature does not hold: it was altered or forged".to_string())
         }
         Ok(()) if checkpoint.seq == 0 => None,
-        Ok(()) => match repo::hash_at(conn, &checkpoint.org, checkpoint.seq)? {
+        Ok(()) => match events::hash_at(conn, &checkpoint.org, checkpoint.seq)? {
             None => Some(format!(
                 "event {} that the checkpoint ends at is gone: the log was truncated, or the org's events deleted",
                 checkpoint.seq

@@ -81,6 +81,13 @@ impl Entity {
     pub fn key_of(id: &str) -> &str {
         id.split(':').next().unwrap_or(id)
     }
+
+    /// The keys to read `ids` by, each once, in order.
+    pub fn keys_of<S: AsRef<str>>(ids: &[S]) -> Vec<String> {
+        let keys: std::collections::BTreeSet<&str> =
+            ids.iter().map(|id| Self::key_of(id.as_ref())).collect();
+        keys.into_iter().map(str::to_string).collect()
+    }
 }
 
 impl FromStr for Entity {

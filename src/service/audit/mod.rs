@@ -66,12 +66,7 @@ pub fn record(
     ids: &[&str],
     context: &Value,
 ) -> Result<(), DbError> {
-    let mut keys: Vec<String> = ids
-        .iter()
-        .map(|id| Entity::key_of(id).to_string())
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
+    let keys = Entity::keys_of(ids);
     let mut states = entity::states(conn, author.org, entity, Scope::Keys(&keys))?;
     let changed = ids
         .iter()
@@ -134,7 +129,7 @@ fn append_all(
             .execute(pg)?;
     }
     let mut prev_hash =
-        repo::last_hash(conn, author.org)?.unwrap_or_else(|| GENESIS_HASH.to_string());
+        repo::head(conn, author.org)?.map_or_else(|| GENESIS_HASH.to_string(), |(_, hash)| hash);
     let at = super::now();
     for event in events {
         let payload_sha256 = sha256_hex(event.change.as_bytes());

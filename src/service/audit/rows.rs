@@ -110,11 +110,7 @@ fn check_recorded(
         let ids =
             events::recorded_ids_page(conn, org, entity.as_str(), after.as_deref(), PAGE as i64)?;
         let recorded = latest_states(conn, org, entity, &ids)?;
-        let keys: BTreeSet<String> = ids
-            .iter()
-            .map(|id| Entity::key_of(id).to_string())
-            .collect();
-        let keys: Vec<String> = keys.into_iter().collect();
+        let keys = Entity::keys_of(&ids);
         match entity::states(conn, org, entity, Scope::Keys(&keys)) {
             Ok(stored) => {
                 for (id, (seq, state)) in recorded {
@@ -137,7 +133,7 @@ fn compare(
     entity: Entity,
     id: &str,
     seq: i64,
-    recorded: Result<Value, String>,
+    recorded: RecordedState,
     stored: Option<&Value>,
 ) -> Option<StateFinding> {
     let finding = |problem, differences, message| StateFinding {
