@@ -127,6 +127,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "how often the server writes a signed checkpoint of each org whose chain moved; `0` for never",
     },
     Setting {
+        env: "SOCVAL_AUDIT_SEQUENCER_POLL_MS",
+        default: "250",
+        meaning: "how often the audit sequencer looks for events other replicas wrote (its own are chained as soon as they commit): the longest an event waits to be chained while this replica is up",
+    },
+    Setting {
         env: "SOCVAL_SHUTDOWN_TIMEOUT_SECS",
         default: "30",
         meaning: "on SIGTERM/SIGINT, how long in-flight requests may take to finish",
@@ -207,6 +212,7 @@ pub struct Config {
     pub audit_signing_key: Option<PathBuf>,
     pub audit_retired_keys: Option<String>,
     pub audit_checkpoint_secs: u64,
+    pub audit_sequencer_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -235,6 +241,7 @@ impl Default for Config {
             audit_signing_key: None,
             audit_retired_keys: None,
             audit_checkpoint_secs: 3600,
+            audit_sequencer_poll_ms: 250,
         }
     }
 }
@@ -299,6 +306,10 @@ impl Config {
         positive("SOCVAL_MAX_BODY_BYTES", self.max_body_bytes as u64)?;
         positive("SOCVAL_REQUEST_TIMEOUT_MS", self.request_timeout_ms)?;
         positive("SOCVAL_JWT_MAX_TTL_SECS", self.jwt_max_ttl_secs)?;
+        positive(
+            "SOCVAL_AUDIT_SEQUENCER_POLL_MS",
+            self.audit_sequencer_poll_ms,
+        )?;
         if self
             .jwt_secret
             .as_ref()

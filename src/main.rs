@@ -138,12 +138,9 @@ fn run(command: Command) -> anyhow::Result<()> {
             let config = Config::load()?;
             let signer = socval::startup::audit_signer(&config)?;
             let mut conn = connect_existing(&config)?;
-            let signed = audit::checkpoint::of_head(
-                &mut conn,
-                &signer,
-                &org,
-                audit::checkpoint::CheckpointKind::OnDemand,
-            )?;
+            let signed = socval::db::write_transaction(&mut conn, |conn| {
+                audit::checkpoint::publish_in(conn, &signer, &org)
+            })?;
             println!("{}", serde_json::to_string(&signed)?);
             Ok(())
         }

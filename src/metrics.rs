@@ -23,6 +23,16 @@ pub struct Metrics {
     evaluation_latency: HistogramVec,
     bids_ingested: prometheus::IntCounter,
     refused_runs: IntCounterVec,
+    sequencer: SequencerMetrics,
+}
+
+/// What the audit sequencer reports (`service::audit::sequencer`).
+#[derive(Clone)]
+pub struct SequencerMetrics {
+    /// Events chained by this replica's background sequencer.
+    pub chained: prometheus::IntCounter,
+    /// From an event's write to its chaining, in seconds: the bound the design promises.
+    pub delay: prometheus::Histogram,
 }
 
 /// A snapshot of the connection pool, taken when metrics are scraped.
@@ -79,6 +89,19 @@ impl Metrics {
             ),
             &["run"],
         )?;
+        let sequencer = SequencerMetrics {
+            chained: prometheus::IntCounter::new(
+                "socval_audit_events_chained_total",
+                "Audit events chained (hashed and signed) by this replica's sequencer",
+            )?,
+            delay: prometheus::Histogram::with_opts(
+                HistogramOpts::new(
+                    "socval_audit_chaining_delay_seconds",
+                    "From an audit event's write to its chaining by the sequencer",
+                )
+                .buckets(LATENCY_BUCKETS.to_vec()),
+            )?,
+        };
         let build = IntGaugeVec::new(
             Opts::new(
                 "socval_build_info",
@@ -97,6 +120,8 @@ impl Metrics {
             Box::new(evaluation_latency.clone()),
             Box::new(bids_ingested.clone()),
             Box::new(refused_runs.clone()),
+            Box::new(sequencer.chained.clone()),
+            Box::new(sequencer.delay.clone()),
             Box::new(build),
         ] {
             registry
@@ -112,7 +137,12 @@ impl Metrics {
             evaluation_latency,
             bids_ingested,
             refused_runs,
+            sequencer,
         })
+    }
+
+    pub fn sequencer(&self) -> SequencerMetrics {
+        self.sequencer.clone()
     }
 
     pub fn observe_bids(&self, count: usize) {

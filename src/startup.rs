@@ -83,8 +83,15 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
             every,
         ));
     }
+    let metrics = Metrics::new(db.backend())?;
+    tokio::spawn(crate::service::audit::sequencer::run(
+        db.clone(),
+        signer.clone(),
+        Duration::from_millis(config.audit_sequencer_poll_ms),
+        metrics.sequencer(),
+    ));
     let state = web::Data::new(AppState {
-        metrics: Metrics::new(db.backend())?,
+        metrics,
         db,
         max_body_bytes: config.max_body_bytes,
         request_timeout: config.request_timeout(),

@@ -85,6 +85,11 @@ pub struct AuditEventQuery {
     /// Only the events of this tender (its id) and of everything under it: its lots, scheme
     /// versions, evaluators, declarations, bids, marks, moderated marks, runs and awards.
     pub tender: Option<String>,
+    /// Only events after this `seq`: where a follower of the ledger resumes, from the last
+    /// `seq` it read. Every event committed before a request is chained before it is answered,
+    /// and chained in order, so a follower never skips one.
+    #[param(minimum = 0, example = 1234)]
+    pub after_seq: Option<i64>,
 }
 
 impl AuditEventQuery {
@@ -139,10 +144,20 @@ pub async fn list(
 ) -> Result<web::Json<Page<AuditEventView>>, ApiError> {
     principal.require_any(policy::READ_AUDIT)?;
     let limit = page.limit()?;
-    let after = page.after_number()?;
-    let filter = filters.into_inner().into_filter()?;
+    let filters = filters.into_inner();
+    // Both bound `seq` from below; together, the tighter bound holds.
+    let after = page.after_number()?.max(filters.after_seq);
+    let filter = filters.into_filter()?;
     let org = principal.org;
-    let rows = service::list(&state.db, org, filter, after, i64::from(limit) + 1).await?;
+    let rows = service::list(
+        &state.db,
+        state.signer.clone(),
+        org,
+        filter,
+        after,
+        i64::from(limit) + 1,
+    )
+    .await?;
     let views = rows.into_iter().map(view).collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(Page::from_rows(
         views,
@@ -180,7 +195,14 @@ pub async fn verify(
 ) -> Result<web::Json<Verification>, ApiError> {
     principal.require_any(policy::READ_AUDIT)?;
     let keyring = state.signer.keyring();
-    let verification = service::verify_org(&state.db, principal.org, keyring, None).await?;
+    let verification = service::verify_org(
+        &state.db,
+        state.signer.clone(),
+        principal.org,
+        keyring,
+        None,
+    )
+    .await?;
     Ok(web::Json(verification))
 }
 
@@ -218,8 +240,14 @@ pub async fn verify_against(
         ));
     }
     let keyring = state.signer.keyring();
-    let verification =
-        service::verify_org(&state.db, principal.org, keyring, Some(checkpoint)).await?;
+    let verification = service::verify_org(
+        &state.db,
+        state.signer.clone(),
+        principal.org,
+        keyring,
+        Some(checkpoint),
+    )
+    .await?;
     Ok(web::Json(verification))
 }
 
@@ -323,7 +351,15 @@ pub async fn entity(
         .as_deref()
         .map(|value| parse_time("/as_of", value))
         .transpose()?;
-    let history = history::rebuild(&state.db, principal.org, entity, id, as_of).await?;
+    let history = history::rebuild(
+        &state.db,
+        state.signer.clone(),
+        principal.org,
+        entity,
+        id,
+        as_of,
+    )
+    .await?;
     Ok(web::Json(history))
 }
 

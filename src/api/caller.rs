@@ -33,13 +33,13 @@ impl FromRequest for Principal {
 
 impl super::AppState {
     /// The caller as the actor of a write, in the first of `allowed` roles it holds (403
-    /// otherwise), signing with this replica's audit key.
+    /// otherwise).
     pub fn actor(&self, principal: &Principal, allowed: &[Role]) -> Result<Actor, ApiError> {
         Ok(self.actor_as(principal, principal.require_any(allowed)?))
     }
 
     /// The caller as the actor of a write in `role`, already established.
     pub fn actor_as(&self, principal: &Principal, role: Role) -> Actor {
-        Actor::new(&self.signer, principal, role)
+        Actor::new(principal, role)
     }
 }

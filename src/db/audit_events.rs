@@ -34,7 +34,7 @@ pub struct AuditEventRow {
 /// What an event records, i.e. everything its hash covers besides the previous hash. Appending
 /// builds it from the change; verifying borrows it from the stored row, so both hash the same.
 #[derive(Debug, Clone, Copy, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, table_name = super::schema::audit_pending)]
 pub struct EventFacts<'a> {
     pub org_id: &'a str,
     pub at: NaiveDateTime,
@@ -93,24 +93,30 @@ pub fn hash_at(conn: &mut DbConnection, org: &str, seq: i64) -> Result<Option<St
         .optional()?)
 }
 
-pub fn insert(
-    conn: &mut DbConnection,
-    facts: &EventFacts<'_>,
-    change: &str,
-    prev_hash: &str,
-    hash: &str,
-    (key_id, signature): &(String, String),
-) -> Result<(), DbError> {
-    diesel::insert_into(audit_events::table)
-        .values((
-            facts,
-            audit_events::change.eq(change),
-            audit_events::key_id.eq(key_id),
-            audit_events::signature.eq(signature),
-            audit_events::prev_hash.eq(prev_hash),
-            audit_events::hash.eq(hash),
-        ))
-        .execute(conn)?;
+/// An event chained by the sequencer, ready to store.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewEvent<'a> {
+    #[diesel(embed)]
+    pub facts: EventFacts<'a>,
+    pub change: &'a str,
+    pub prev_hash: String,
+    pub hash: String,
+    pub key_id: String,
+    pub signature: String,
+}
+
+/// Stores `events` in order, so their `seq`s increase in the same order.
+pub fn insert_all(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> Result<(), DbError> {
+    // SQLite binds at most 32,766 parameters per statement; an event takes 13.
+    for chunk in events.chunks(2_000) {
+        // Multi-row INSERT is outside diesel's MultiBackend subset: each backend does it natively.
+        let statement = diesel::insert_into(audit_events::table).values(chunk);
+        match conn {
+            DbConnection::Postgres(pg) => statement.execute(pg)?,
+            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
+        };
+    }
     Ok(())
 }
 

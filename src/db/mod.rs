@@ -7,6 +7,7 @@
 pub mod audit_baselines;
 pub mod audit_checkpoints;
 pub mod audit_events;
+pub mod audit_pending;
 pub mod bids;
 mod connection;
 pub mod entity_states;
@@ -18,10 +19,14 @@ pub mod schema;
 pub mod tenders;
 pub mod types;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use anyhow::Context;
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::{self, Pool, PooledConnection};
+use tokio::sync::{Notify, Semaphore};
 
 pub use connection::{ConnectionManager, DbConnection};
 
@@ -47,6 +52,14 @@ pub enum DbError {
 pub struct Db {
     pool: Pool<ConnectionManager>,
     backend: &'static str,
+    /// SQLite only: writes queue here, first come first served, one at a time. SQLite holds one
+    /// writer anyway, and its busy handler lets waiters in by polling, not in turn: 16 writers
+    /// contending there starve some past the busy timeout (503), while a fair queue serves them
+    /// all (issue 19).
+    write_queue: Option<Arc<Semaphore>>,
+    write_queue_timeout: Duration,
+    /// Signalled after each write commits, for the audit sequencer.
+    committed: Arc<Notify>,
 }
 
 impl Db {
@@ -60,10 +73,23 @@ impl Db {
             .connection_timeout(config.db_timeout())
             .test_on_check_out(true)
             .build_unchecked(manager);
+        let write_queue = matches!(
+            config.database_url,
+            crate::config::DatabaseUrl::Sqlite { .. }
+        )
+        .then(|| Arc::new(Semaphore::new(1)));
         Self {
             pool,
             backend: config.database_url.backend(),
+            write_queue,
+            write_queue_timeout: config.db_timeout(),
+            committed: Arc::new(Notify::new()),
         }
+    }
+
+    /// Notified after a write commits (at most one wake is stored while no one waits).
+    pub fn committed(&self) -> &Notify {
+        &self.committed
     }
 
     pub fn backend(&self) -> &'static str {
@@ -98,13 +124,46 @@ impl Db {
     }
 
     /// [`Db::run`] inside [`write_transaction`]: `work` and its audit events commit together.
+    /// Then [`Db::committed`] is signalled, so the audit sequencer chains the events soon.
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        self.run(|conn| write_transaction(conn, work)).await
+        let written = self.write_quietly(work).await?;
+        self.committed.notify_one();
+        Ok(written)
+    }
+
+    /// [`Db::write`] without the signal: the sequencer's own writes, which must not wake it.
+    pub async fn write_quietly<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        // Held by the blocking task itself, so a request dropped mid-write keeps its turn until
+        // its transaction ends.
+        let turn = match &self.write_queue {
+            Some(queue) => Some(
+                tokio::time::timeout(self.write_queue_timeout, queue.clone().acquire_owned())
+                    .await
+                    .map_err(|_| {
+                        E::from(DbError::Unavailable(format!(
+                            "no turn to write within {} ms",
+                            self.write_queue_timeout.as_millis()
+                        )))
+                    })?
+                    .map_err(|_| E::from(DbError::Unavailable("the write queue closed".into())))?,
+            ),
+            None => None,
+        };
+        self.run(move |conn| {
+            let _turn = turn;
+            write_transaction(conn, work)
+        })
+        .await
     }
 
     /// Applies pending migrations on a fresh connection (used at start and by `socval migrate`).
@@ -144,9 +203,39 @@ impl Db {
 
 /// Runs `work` in a transaction that holds the write lock from its first statement, and commits
 /// only if `work` succeeds. On SQLite that is `BEGIN IMMEDIATE`: a deferred transaction that reads
-/// (the audit chain's last hash) and then writes fails with SQLITE_BUSY_SNAPSHOT when another
-/// writer commits in between, which no busy timeout retries.
+/// and then writes fails with SQLITE_BUSY_SNAPSHOT when another writer commits in between, which
+/// no busy timeout retries.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
+{
+    transaction(conn, "BEGIN", "BEGIN IMMEDIATE", work)
+}
+
+/// Runs `work` on one consistent snapshot of the database, reading only: what one commit wrote
+/// is seen whole or not at all however long `work` reads. PostgreSQL: `REPEATABLE READ READ
+/// ONLY`; SQLite (WAL): a deferred transaction, whose snapshot starts at its first read and
+/// never blocks a writer.
+pub fn read_snapshot<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
+{
+    transaction(
+        conn,
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        "BEGIN DEFERRED",
+        work,
+    )
+}
+
+fn transaction<T, E, F>(
+    conn: &mut DbConnection,
+    postgres_begin: &str,
+    sqlite_begin: &str,
+    work: F,
+) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<DbError>,
@@ -154,9 +243,11 @@ where
     type Manager = <DbConnection as Connection>::TransactionManager;
     let begun = match conn {
         DbConnection::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+            AnsiTransactionManager::begin_transaction_sql(inner, sqlite_begin)
         }
-        DbConnection::Postgres(_) => Manager::begin_transaction(conn),
+        DbConnection::Postgres(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, postgres_begin)
+        }
     };
     begun.map_err(|e| E::from(DbError::from(e)))?;
     match work(conn) {

@@ -20,6 +20,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_pending (id) {
+        id -> BigInt,
+        org_id -> Text,
+        at -> Timestamp,
+        actor_sub -> Text,
+        actor_role -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        payload_sha256 -> Text,
+        change -> Text,
+    }
+}
+
+diesel::table! {
     audit_checkpoints (org_id, seq, kind) {
         org_id -> Text,
         seq -> BigInt,
@@ -255,6 +270,7 @@ diesel::joinable!(commitments -> bids (bid_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    audit_pending,
     audit_baselines,
     audit_checkpoints,
     measure_sets,

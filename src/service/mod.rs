@@ -23,27 +23,20 @@ pub use self::error::{Code, ServiceError};
 pub use crate::db::Db;
 use crate::db::DbError;
 
-/// Who is acting: the org whose data it is, the subject and the role it acts in, and the key its
-/// changes are signed with in the ledger.
+/// Who is acting: the org whose data it is, and the subject and the role it acts in.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub org: String,
     pub sub: String,
     pub role: crate::auth::Role,
-    signer: std::sync::Arc<audit::Signer>,
 }
 
 impl Actor {
-    pub fn new(
-        signer: &std::sync::Arc<audit::Signer>,
-        principal: &crate::auth::Principal,
-        role: crate::auth::Role,
-    ) -> Self {
+    pub fn new(principal: &crate::auth::Principal, role: crate::auth::Role) -> Self {
         Self {
             org: principal.org.clone(),
             sub: principal.sub.clone(),
             role,
-            signer: signer.clone(),
         }
     }
 
@@ -62,7 +55,6 @@ impl Actor {
             org: &self.org,
             sub: &self.sub,
             role: self.role.as_str(),
-            signer: &self.signer,
         };
         audit::record(conn, author, action, entity, ids, context)
     }

@@ -167,7 +167,8 @@ fn write_chain(app: &TestApp, conn: &mut DbConnection, times: &[NaiveDateTime]) 
     .unwrap();
 }
 
-/// Appends one synthetic event to `ORG`'s chain, linked, hashed and signed as socval does.
+/// Appends one synthetic event to `ORG`'s chain, linked, hashed and signed as socval's sequencer
+/// does: after the app's own events are chained ([`TestApp::chained`]), or it forks their chain.
 pub fn append_raw(
     conn: &mut DbConnection,
     signer: &audit::Signer,
@@ -190,8 +191,16 @@ pub fn append_raw(
         payload_sha256: &payload_sha256,
     };
     let hash = audit::event_hash(&prev_hash, &facts);
-    let signed = audit::sign_hash(signer, &hash);
-    audit_events::insert(conn, &facts, NO_STATE, &prev_hash, &hash, &signed)
+    let (key_id, signature) = audit::sign_hash(signer, &hash);
+    let event = audit_events::NewEvent {
+        facts,
+        change: NO_STATE,
+        prev_hash,
+        hash,
+        key_id,
+        signature,
+    };
+    audit_events::insert_all(conn, &[event])
 }
 
 on_both_backends! {
@@ -223,6 +232,7 @@ on_both_backends! {
 
     async fn filters_select_by_entity_id_and_time(app: TestApp) {
         let ids = [import(&app, "1").await, import(&app, "2").await, import(&app, "3").await];
+        app.chained().await;
         let mut conn = connect(app.database_url());
         let signer = socval::startup::audit_signer(&app.config).unwrap();
         write_transaction(&mut conn, |conn| {
@@ -416,6 +426,7 @@ async fn check_audit_passes_an_intact_chain_and_names_the_edited_event() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let seqs = three_events(&app).await;
     import_as(&app, "other-org", "4").await;
+    app.chained().await;
     let DatabaseUrl::Sqlite { path } = app.database_url() else {
         unreachable!("a SQLite app")
     };

@@ -208,6 +208,7 @@ on_both_backends! {
 
         let created = json_of(import_csv(&app, &app.token(&[Role::Admin]), TOMS_QUERY, SAMPLE_CSV).await, 201).await;
         json_of(import_csv(&app, &app.token(&[Role::Admin]), "name=Second&version=1&licence=x&source=s&valid_from=2026-01-01", SAMPLE_CSV).await, 201).await;
+        app.chained().await;
 
         let mut conn = socval::db::ConnectionManager::new(app.database_url().clone(), 1000).connect_now().unwrap();
         let events: Vec<(String, String, String, String, String)> = audit::audit_events

@@ -7,6 +7,7 @@ use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 use socval::auth::Role;
 use socval::config::DatabaseUrl;
+use socval::service::audit;
 
 use crate::audit::tamper;
 use crate::common::helpers::expect;
@@ -450,4 +451,118 @@ async fn the_cli_names_an_edited_row_and_rebuilds_an_entity() {
         "{}",
         text(&unknown.stderr)
     );
+}
+
+/// A write committed while the sequencer has not chained its event yet: verification compares
+/// the row with that pending event (no false `differs`), counts it, and still names a row that
+/// changed with no event at all; the next ledger read chains it.
+async fn pending_events_are_checked_and_then_chained(backend: Backend) {
+    // The app's sequencer then wakes only on its own commits: a change made straight in the
+    // database stays pending until the app's next ledger read.
+    let Some(app) = spawn_app_on(
+        backend,
+        |_| {},
+        |config| config.audit_sequencer_poll_ms = 3_600_000,
+    )
+    .await
+    else {
+        return eprintln!("SOCVAL_TEST_DATABASE_URL is not set: PostgreSQL variant skipped");
+    };
+    let (tender, _) = app.open_lot("PENDING-1").await;
+    let verified = expect(
+        app.send(
+            "GET",
+            "/v1/audit/verify",
+            &app.token(&[Role::Auditor]),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let chained = verified["events_checked"].as_u64().unwrap();
+
+    let mut conn = crate::audit::connect(app.database_url());
+    socval::db::write_transaction(&mut conn, |conn| {
+        conn.batch_execute(&format!(
+            "UPDATE tenders SET title = 'Renamed' WHERE id = '{tender}'"
+        ))?;
+        let author = audit::Author {
+            org: ORG,
+            sub: "tester",
+            role: "platform",
+        };
+        audit::record(
+            conn,
+            author,
+            "update",
+            audit::Entity::Tender,
+            &[&tender],
+            &Value::Null,
+        )
+    })
+    .unwrap();
+    let keyring = socval::startup::audit_signer(&app.config)
+        .unwrap()
+        .keyring();
+    let offline = |conn: &mut socval::db::DbConnection| {
+        let found = audit::verify_orgs(conn, Some(ORG), &keyring, None).unwrap();
+        serde_json::to_value(&found[0].1).unwrap()
+    };
+    let found = offline(&mut conn);
+    assert_eq!(found["valid"], true, "{found}");
+    assert_eq!(
+        (
+            found["events_checked"].as_u64(),
+            found["events_pending"].as_u64()
+        ),
+        (Some(chained), Some(1))
+    );
+
+    conn.batch_execute(&format!(
+        "UPDATE tenders SET title = 'Edited' WHERE id = '{tender}'"
+    ))
+    .unwrap();
+    let found = offline(&mut conn);
+    assert_eq!(found["state_findings"][0]["problem"], "differs", "{found}");
+    assert_eq!(found["state_findings"][0]["recorded_seq"], Value::Null);
+    let message = found["state_findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"Renamed\"") && message.contains("not chained yet"),
+        "{message}"
+    );
+    conn.batch_execute(&format!(
+        "UPDATE tenders SET title = 'Renamed' WHERE id = '{tender}'"
+    ))
+    .unwrap();
+
+    let verified = expect(
+        app.send(
+            "GET",
+            "/v1/audit/verify",
+            &app.token(&[Role::Auditor]),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(verified["valid"], true, "{verified}");
+    assert_eq!(
+        (
+            verified["events_checked"].as_u64(),
+            verified["events_pending"].as_u64()
+        ),
+        (Some(chained + 1), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn pending_events_are_checked_and_then_chained_on_sqlite() {
+    pending_events_are_checked_and_then_chained(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn pending_events_are_checked_and_then_chained_on_postgres() {
+    pending_events_are_checked_and_then_chained(Backend::Postgres).await;
 }

@@ -72,6 +72,7 @@ fn seqs(app: &TestApp) -> Vec<i64> {
 async fn some_events(app: &TestApp) -> Vec<i64> {
     app.open_lot("SIG-1").await;
     app.open_lot("SIG-2").await;
+    app.chained().await;
     let seqs = seqs(app);
     assert!(seqs.len() > 10, "{seqs:?}");
     seqs
@@ -209,6 +210,7 @@ async fn rotation(backend: Backend) {
         return eprintln!("SOCVAL_TEST_DATABASE_URL is not set: PostgreSQL variant skipped");
     };
     app.open_lot("ROT-1").await;
+    app.chained().await;
     let old_events = seqs(&app).len();
 
     // The same database, served by a replica that signs with the new key and trusts the old.

@@ -32,6 +32,24 @@ pub fn scheme_body() -> Value {
 }
 
 impl TestApp {
+    /// Waits until the audit sequencer has chained every event written so far: for a test that
+    /// reads the ledger's tables itself (the API's ledger reads catch up on their own).
+    pub async fn chained(&self) {
+        use diesel::prelude::*;
+        use socval::db::schema::audit_pending;
+        let mut conn = socval::db::ConnectionManager::new(self.database_url().clone(), 5000)
+            .connect_now()
+            .unwrap();
+        for _ in 0..1000 {
+            let waiting: i64 = audit_pending::table.count().get_result(&mut conn).unwrap();
+            if waiting == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("audit events still pending after 10 s: is the sequencer running?");
+    }
+
     /// `socval ARGS` as an operator runs it on this app's SQLite file: a clean environment with
     /// the database and, when `with_key`, the app's audit signing key.
     pub fn cli(&self, args: &[&str], with_key: bool) -> std::process::Output {

@@ -78,6 +78,15 @@ async fn schemes(deployment: Deployment) {
     }
 }
 
+async fn cursor(deployment: Deployment) {
+    let Some(cluster) = cluster(deployment).await else {
+        return;
+    };
+    for trial in 0..trials() {
+        races::cursor_against_writers(cluster.clone(), trial).await;
+    }
+}
+
 macro_rules! races_on {
     ($($name:ident: $deployment:expr;)*) => {
         $(
@@ -97,6 +106,11 @@ macro_rules! races_on {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn one_scheme_version_per_successful_put() {
                     schemes($deployment).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn a_cursor_follower_never_skips_a_committed_event() {
+                    cursor($deployment).await
                 }
             }
         )*

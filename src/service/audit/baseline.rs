@@ -11,7 +11,7 @@ use super::chain::Trust;
 use super::chain::{self, InvalidEvent, InvalidReason};
 use super::checkpoint::{self, CheckpointKind};
 use super::entity::{self, Entity};
-use super::{Author, Signer, append_states};
+use super::{Author, Signer, append_states, sequencer};
 use crate::db::audit_baselines::{self as repo, BaselineRow};
 use crate::db::entity_states::{self as live, Scope};
 use crate::db::{DbConnection, DbError, write_transaction};
@@ -70,7 +70,6 @@ fn complete(conn: &mut DbConnection, org: &str, signer: &Signer) -> Result<bool,
         org,
         sub: MIGRATION_SUB,
         role: MIGRATION_ROLE,
-        signer,
     };
     let context = json!({"migrated": true, "old_head": walk.head});
     let mut written = 0;
@@ -112,6 +111,8 @@ fn complete(conn: &mut DbConnection, org: &str, signer: &Signer) -> Result<bool,
         migrated_at: Some(super::super::now()),
     };
     repo::complete(conn, org, &row)?;
+    // Chained before the commit: the baseline is whole when the service starts serving.
+    sequencer::chain_all(conn, signer, org)?;
     Ok(true)
 }
 

@@ -151,8 +151,19 @@ pub async fn publish(
     signer: std::sync::Arc<Signer>,
     org: String,
 ) -> Result<Checkpoint, crate::service::ServiceError> {
-    db.write(move |conn| Ok(of_head(conn, &signer, &org, CheckpointKind::OnDemand)?))
+    db.write(move |conn| Ok(publish_in(conn, &signer, &org)?))
         .await
+}
+
+/// [`publish`] in the caller's write transaction: everything committed before it is chained
+/// first, so the checkpoint covers it.
+pub fn publish_in(
+    conn: &mut DbConnection,
+    signer: &Signer,
+    org: &str,
+) -> Result<Checkpoint, DbError> {
+    super::sequencer::chain_all(conn, signer, org)?;
+    of_head(conn, signer, org, CheckpointKind::OnDemand)
 }
 
 /// Whether a checkpoint's signature holds under the keyring.

@@ -2,6 +2,8 @@
 //! to then with who made it and what changed (an RFC 6902 JSON Patch from the version before,
 //! whose `test` operations carry the values replaced or removed).
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 use json_patch::jsonptr::PointerBuf;
 use json_patch::{AddOperation, Patch, PatchOperation, TestOperation};
@@ -10,7 +12,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::entity::Entity;
-use super::event_time;
+use super::{Signer, event_time};
 use crate::db::audit_events::{self as repo, AuditEventRow};
 use crate::db::{DbConnection, DbError};
 use crate::service::{Db, ServiceError};
@@ -53,13 +55,16 @@ pub struct EntityVersion {
     pub patch: Option<Patch>,
 }
 
+/// The entity's history from its chained events, after chaining what the org had pending.
 pub async fn rebuild(
     db: &Db,
+    signer: Arc<Signer>,
     org: String,
     entity: Entity,
     id: String,
     as_of: Option<NaiveDateTime>,
 ) -> Result<EntityHistory, ServiceError> {
+    super::sequencer::catch_up(db, signer, org.clone()).await?;
     db.run(move |conn| rebuild_in(conn, &org, entity, &id, as_of))
         .await
 }

@@ -15,18 +15,18 @@ pub mod entity;
 pub mod history;
 mod rows;
 pub mod runs;
+pub mod sequencer;
 pub mod signing;
 mod verification;
 
 use chrono::NaiveDateTime;
-use diesel::RunQueryDsl;
-use diesel::sql_types::Text;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{Db, ServiceError};
 use crate::db::audit_events::{self as repo, EventFacts};
 pub use crate::db::audit_events::{AuditEventRow, EventFilter};
+use crate::db::audit_pending::{self as pending, NewPending};
 use crate::db::entity_states::Scope;
 use crate::db::{DbConnection, DbError};
 pub use chain::{InvalidEvent, InvalidReason};
@@ -38,13 +38,12 @@ pub use verification::{Verification, verify_org, verify_orgs};
 /// The `prev_hash` of an org's first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Who made a change, as the ledger names them, and the key that signs it.
+/// Who made a change, as the ledger names them.
 #[derive(Debug, Clone, Copy)]
 pub struct Author<'a> {
     pub org: &'a str,
     pub sub: &'a str,
     pub role: &'a str,
-    pub signer: &'a Signer,
 }
 
 /// What an event records of one entity: its new state, and why where the state does not say it
@@ -57,7 +56,7 @@ struct Recorded {
 
 /// Records `action` on the entities of one kind named by `ids`, each with the state its rows have
 /// now (read inside the write's transaction, after the write), and `context` beside it when not
-/// null. One append for all of them: a batch of a thousand bids takes the org's chain once.
+/// null. One insert for all of them.
 pub fn record(
     conn: &mut DbConnection,
     author: Author<'_>,
@@ -112,43 +111,41 @@ fn append_states(
     append_all(conn, author, action, &recorded)
 }
 
-/// Appends the events of one org in order, taking the org's lock and reading its last hash once.
+/// Appends the events of one org, in order, to the org's pending events: inside the write's
+/// transaction and without any lock, so writers never wait for each other here. The org's
+/// sequencer chains them after the commit ([`sequencer`]).
 fn append_all(
     conn: &mut DbConnection,
     author: Author<'_>,
     action: &str,
     events: &[Recorded],
 ) -> Result<(), DbError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    if let DbConnection::Postgres(pg) = conn {
-        // Serialises appends per org until commit, so two writers never chain onto the same event.
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind::<Text, _>(author.org)
-            .execute(pg)?;
-    }
-    let mut prev_hash =
-        repo::head(conn, author.org)?.map_or_else(|| GENESIS_HASH.to_string(), |(_, hash)| hash);
     let at = super::now();
-    for event in events {
-        let payload_sha256 = sha256_hex(event.change.as_bytes());
-        let facts = EventFacts {
-            org_id: author.org,
-            at,
-            actor_sub: author.sub,
-            actor_role: author.role,
-            action,
-            entity: event.entity.as_str(),
-            entity_id: &event.entity_id,
-            payload_sha256: &payload_sha256,
-        };
-        let hash = event_hash(&prev_hash, &facts);
-        let signed = sign_hash(author.signer, &hash);
-        repo::insert(conn, &facts, &event.change, &prev_hash, &hash, &signed)?;
-        prev_hash = hash;
-    }
-    Ok(())
+    let payloads: Vec<String> = events
+        .iter()
+        .map(|event| sha256_hex(event.change.as_bytes()))
+        .collect();
+    let rows: Vec<NewPending<'_>> = events
+        .iter()
+        .zip(&payloads)
+        .map(|(event, payload_sha256)| {
+            let facts = EventFacts {
+                org_id: author.org,
+                at,
+                actor_sub: author.sub,
+                actor_role: author.role,
+                action,
+                entity: event.entity.as_str(),
+                entity_id: &event.entity_id,
+                payload_sha256,
+            };
+            NewPending {
+                facts,
+                change: &event.change,
+            }
+        })
+        .collect();
+    pending::insert(conn, &rows)
 }
 
 /// `hash = SHA-256(prev_hash ‖ canonical event)`, hex, where the canonical event is the JSON
@@ -194,14 +191,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// A page of the org's events that match `filter`, in chain order.
+/// A page of the org's events that match `filter`, in chain order: every event committed
+/// before the call is chained first, so a client following the cursor misses none.
 pub async fn list(
     db: &Db,
+    signer: std::sync::Arc<Signer>,
     org: String,
     filter: EventFilter,
     after_seq: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditEventRow>, ServiceError> {
+    sequencer::catch_up(db, signer, org.clone()).await?;
     db.run(move |conn| Ok(repo::page(conn, &org, &filter, after_seq, limit)?))
         .await
 }

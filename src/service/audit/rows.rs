@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::entity::{self, Entity};
 use crate::db::audit_events as events;
+use crate::db::audit_pending as pending;
 use crate::db::entity_states::{self as live, Scope};
 use crate::db::{DbConnection, DbError};
 
@@ -24,7 +25,8 @@ pub struct StateFinding {
     #[schema(example = "0193a5b2-6c1e-7c7a-9a51-0c2f4a3b9d10")]
     pub entity_id: String,
     pub problem: StateProblem,
-    /// The `seq` of the event whose recorded state the row was compared with.
+    /// The `seq` of the event whose recorded state the row was compared with (`null` when that
+    /// event is still pending, i.e. not chained yet).
     pub recorded_seq: Option<i64>,
     /// Each field that differs (for `differs`).
     pub differences: Vec<FieldDifference>,
@@ -81,21 +83,77 @@ pub fn check(conn: &mut DbConnection, org: &str) -> Result<RowsCheck, DbError> {
 /// The state an event recorded, or why its change does not read.
 pub type RecordedState = Result<Value, String>;
 
-/// The latest state the ledger recorded for each of `ids`: `(seq, state)`.
+/// Where a recorded state is: a chained event (its `seq`), or an event committed with its write
+/// and still waiting for the sequencer (its place in the queue). A row is compared with both:
+/// it changed in the same transaction as either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recording {
+    Event(i64),
+    Pending(i64),
+}
+
+impl Recording {
+    fn seq(self) -> Option<i64> {
+        match self {
+            Self::Event(seq) => Some(seq),
+            Self::Pending(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Event(seq) => write!(f, "event {seq}"),
+            Self::Pending(id) => write!(f, "pending event {id}, not chained yet"),
+        }
+    }
+}
+
+/// The latest state the ledger recorded for each of `ids`, chained or pending. A pending event
+/// is always the later: an entity's writes take its row's lock in turn, so one still pending
+/// was committed before any later write of the entity began, and is chained first.
 pub fn latest_states(
     conn: &mut DbConnection,
     org: &str,
     entity: Entity,
     ids: &[String],
-) -> Result<BTreeMap<String, (i64, RecordedState)>, DbError> {
+) -> Result<BTreeMap<String, (Recording, RecordedState)>, DbError> {
+    let chained = events::changes_of(conn, org, entity.as_str(), ids)?
+        .into_iter()
+        .map(|(id, seq, change)| (id, Recording::Event(seq), change));
+    let waiting = pending::changes_of(conn, org, entity.as_str(), ids)?
+        .into_iter()
+        .map(|(id, queued, change)| (id, Recording::Pending(queued), change));
     let mut latest = BTreeMap::new();
-    for (id, seq, change) in events::changes_of(conn, org, entity.as_str(), ids)? {
+    for (id, recording, change) in chained.chain(waiting) {
         let state = serde_json::from_str::<Value>(&change)
             .map(|mut change| change.get_mut("state").map(Value::take).unwrap_or_default())
-            .map_err(|e| format!("event {seq}: its change does not read as JSON: {e}"));
-        latest.insert(id, (seq, state));
+            .map_err(|e| format!("{recording}: its change does not read as JSON: {e}"));
+        latest.insert(id, (recording, state));
     }
     Ok(latest)
+}
+
+/// The ids of one kind of entity with a recorded change (chained or pending), after `after`.
+fn recorded_ids_page(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: Entity,
+    after: Option<&str>,
+) -> Result<Vec<String>, DbError> {
+    let mut ids: BTreeSet<String> =
+        events::recorded_ids_page(conn, org, entity.as_str(), after, PAGE as i64)?
+            .into_iter()
+            .collect();
+    ids.extend(pending::ids_page(
+        conn,
+        org,
+        entity.as_str(),
+        after,
+        PAGE as i64,
+    )?);
+    Ok(ids.into_iter().take(PAGE).collect())
 }
 
 /// Pass one: every entity the ledger holds a state of, compared with its row.
@@ -107,16 +165,15 @@ fn check_recorded(
 ) -> Result<(), DbError> {
     let mut after: Option<String> = None;
     loop {
-        let ids =
-            events::recorded_ids_page(conn, org, entity.as_str(), after.as_deref(), PAGE as i64)?;
+        let ids = recorded_ids_page(conn, org, entity, after.as_deref())?;
         let recorded = latest_states(conn, org, entity, &ids)?;
         let keys = Entity::keys_of(&ids);
         match entity::states(conn, org, entity, Scope::Keys(&keys)) {
             Ok(stored) => {
-                for (id, (seq, state)) in recorded {
+                for (id, (recording, state)) in recorded {
                     check
                         .findings
-                        .extend(compare(entity, &id, seq, state, stored.get(&id)));
+                        .extend(compare(entity, &id, recording, state, stored.get(&id)));
                 }
             }
             Err(DbError::Corrupt(what)) => check.findings.push(unreadable(entity, &ids, what)),
@@ -132,7 +189,7 @@ fn check_recorded(
 fn compare(
     entity: Entity,
     id: &str,
-    seq: i64,
+    recording: Recording,
     recorded: RecordedState,
     stored: Option<&Value>,
 ) -> Option<StateFinding> {
@@ -140,7 +197,7 @@ fn compare(
         entity,
         entity_id: id.to_string(),
         problem,
-        recorded_seq: Some(seq),
+        recorded_seq: recording.seq(),
         differences,
         message,
     };
@@ -160,7 +217,7 @@ fn compare(
         None => Some(finding(
             StateProblem::Missing,
             Vec::new(),
-            format!("{name}: the ledger recorded it (event {seq}) but its row is gone"),
+            format!("{name}: the ledger recorded it ({recording}) but its row is gone"),
         )),
         Some(stored) if *stored == recorded => None,
         Some(stored) => {
@@ -169,7 +226,7 @@ fn compare(
             Some(finding(
                 StateProblem::Differs,
                 differences,
-                format!("{name}: {} (event {seq})", words.join("; ")),
+                format!("{name}: {} ({recording})", words.join("; ")),
             ))
         }
     }
@@ -256,9 +313,11 @@ fn check_unrecorded(
 ) -> Result<(), DbError> {
     for chunk in ids.chunks(PAGE) {
         check.rows_checked += chunk.len() as u64;
-        let recorded: BTreeSet<String> = events::recorded_among(conn, org, entity.as_str(), chunk)?
-            .into_iter()
-            .collect();
+        let mut recorded: BTreeSet<String> =
+            events::recorded_among(conn, org, entity.as_str(), chunk)?
+                .into_iter()
+                .collect();
+        recorded.extend(pending::among(conn, org, entity.as_str(), chunk)?);
         for id in chunk.iter().filter(|id| !recorded.contains(*id)) {
             check.findings.push(StateFinding {
                 entity,

@@ -43,8 +43,8 @@ pub fn check(
     for (key, state) in unchecked {
         let why = match recorded.get(&key.0) {
             Some((_, Ok(recorded))) if *recorded == state => None,
-            Some((seq, Ok(recorded))) => Some(format!(
-                "it differs from the state event {seq} recorded at {}",
+            Some((recording, Ok(recorded))) => Some(format!(
+                "it differs from the state {recording} recorded at {}",
                 super::rows::differences(recorded, &state)
                     .iter()
                     .map(|d| d.pointer.as_str())

@@ -1,6 +1,8 @@
 //! `GET /v1/audit/verify` and `socval check-audit`: the org's chain re-walked, then its rows
 //! compared with the states the chain recorded.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -8,9 +10,11 @@ use super::baseline::{self, Baseline};
 use super::chain::{self, InvalidEvent, Trust};
 use super::checkpoint::{self, Checkpoint, CheckpointCheck};
 use super::rows::{self, StateFinding};
-use super::signing::Keyring;
+use super::sequencer;
+use super::signing::{Keyring, Signer};
 use crate::db::audit_events as repo;
-use crate::db::{DbConnection, DbError};
+use crate::db::audit_pending as pending;
+use crate::db::{DbConnection, DbError, read_snapshot};
 use crate::service::{Db, ServiceError};
 
 /// The outcome of verifying one org's ledger.
@@ -28,6 +32,10 @@ pub struct Verification {
     /// The `hash` of the last event that verified (64 zeros for an empty chain): keep it to
     /// detect later truncation.
     pub head: String,
+    /// Events committed but not chained yet when verification read the ledger: their rows were
+    /// compared with them, and the sequencer chains them within moments.
+    #[schema(example = 0)]
+    pub events_pending: u64,
     /// Stored rows compared with the ledger.
     #[schema(example = 321)]
     pub rows_checked: u64,
@@ -39,6 +47,7 @@ pub struct Verification {
     pub checkpoint: Option<CheckpointCheck>,
 }
 
+/// Verifies on the caller's snapshot: rows and events as one commit left them.
 fn verify(
     conn: &mut DbConnection,
     org: &str,
@@ -56,7 +65,9 @@ fn verify(
         .map(|against| checkpoint::check(conn, keyring, against))
         .transpose()?;
     let extends = checked.as_ref().is_none_or(|check| check.holds);
+    let events_pending = u64::try_from(pending::count(conn, org)?).unwrap_or(0);
     Ok(Verification {
+        events_pending,
         valid: walk.first_invalid.is_none() && rows.findings.is_empty() && extends,
         events_checked: walk.events_checked,
         first_invalid_event: walk.first_invalid,
@@ -82,18 +93,27 @@ pub fn verify_orgs(
         (None, None) => repo::org_ids(conn)?,
     };
     orgs.into_iter()
-        .map(|org| Ok((org.clone(), verify(conn, &org, keyring, against)?)))
+        .map(|org| {
+            let verified = read_snapshot(conn, |conn| verify(conn, &org, keyring, against))?;
+            Ok((org, verified))
+        })
         .collect()
 }
 
 /// Verifies the org's ledger with the keys of `keyring`, against a checkpoint of its own if
-/// one is given.
+/// one is given, after chaining what it had pending.
 pub async fn verify_org(
     db: &Db,
+    signer: Arc<Signer>,
     org: String,
     keyring: Keyring,
     against: Option<Checkpoint>,
 ) -> Result<Verification, ServiceError> {
-    db.run(move |conn| Ok(verify(conn, &org, &keyring, against.as_ref())?))
-        .await
+    sequencer::catch_up(db, signer, org.clone()).await?;
+    db.run(move |conn| {
+        read_snapshot(conn, |conn| {
+            Ok(verify(conn, &org, &keyring, against.as_ref())?)
+        })
+    })
+    .await
 }

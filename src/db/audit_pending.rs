@@ -1,0 +1,157 @@
+//! Events committed but not yet chained (architecture.md, "Audit chain", "Sequencing"). A write
+//! inserts its events here inside its own transaction, without taking any lock; the org's
+//! sequencer moves them, oldest first, into `audit_events` and deletes them here in one
+//! transaction, so each committed event is in exactly one of the two tables.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::audit_events::EventFacts;
+use super::schema::audit_pending;
+use super::{DbConnection, DbError};
+
+/// An event waiting for its org's sequencer.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_pending, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct PendingRow {
+    pub id: i64,
+    pub org_id: String,
+    pub at: NaiveDateTime,
+    pub actor_sub: String,
+    pub actor_role: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub payload_sha256: String,
+    pub change: String,
+}
+
+impl PendingRow {
+    pub fn facts(&self) -> EventFacts<'_> {
+        EventFacts {
+            org_id: &self.org_id,
+            at: self.at,
+            actor_sub: &self.actor_sub,
+            actor_role: &self.actor_role,
+            action: &self.action,
+            entity: &self.entity,
+            entity_id: &self.entity_id,
+            payload_sha256: &self.payload_sha256,
+        }
+    }
+}
+
+/// An event as a write leaves it.
+#[derive(Debug, Clone, Copy, Insertable)]
+#[diesel(table_name = audit_pending)]
+pub struct NewPending<'a> {
+    #[diesel(embed)]
+    pub facts: EventFacts<'a>,
+    pub change: &'a str,
+}
+
+/// Inserts `rows` in order.
+pub fn insert(conn: &mut DbConnection, rows: &[NewPending<'_>]) -> Result<(), DbError> {
+    // SQLite binds at most 32,766 parameters per statement; an event takes 9.
+    for chunk in rows.chunks(3_000) {
+        // Multi-row INSERT is outside diesel's MultiBackend subset: each backend does it natively.
+        let statement = diesel::insert_into(audit_pending::table).values(chunk);
+        match conn {
+            DbConnection::Postgres(pg) => statement.execute(pg)?,
+            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
+        };
+    }
+    Ok(())
+}
+
+/// The orgs that have events waiting, in name order.
+pub fn orgs(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    Ok(audit_pending::table
+        .select(audit_pending::org_id)
+        .distinct()
+        .order(audit_pending::org_id)
+        .load(conn)?)
+}
+
+/// The org's `limit` oldest waiting events, in the order they were inserted.
+pub fn oldest(conn: &mut DbConnection, org: &str, limit: i64) -> Result<Vec<PendingRow>, DbError> {
+    Ok(audit_pending::table
+        .filter(audit_pending::org_id.eq(org))
+        .order(audit_pending::id)
+        .limit(limit)
+        .select(PendingRow::as_select())
+        .load(conn)?)
+}
+
+/// Removes events that are chained now.
+pub fn delete(conn: &mut DbConnection, ids: &[i64]) -> Result<usize, DbError> {
+    let mut deleted = 0;
+    for chunk in ids.chunks(10_000) {
+        deleted += diesel::delete(audit_pending::table.filter(audit_pending::id.eq_any(chunk)))
+            .execute(conn)?;
+    }
+    Ok(deleted)
+}
+
+/// How many of the org's events wait.
+pub fn count(conn: &mut DbConnection, org: &str) -> Result<i64, DbError> {
+    Ok(audit_pending::table
+        .filter(audit_pending::org_id.eq(org))
+        .count()
+        .get_result(conn)?)
+}
+
+/// The waiting changes of these entities of one kind, oldest first: `(entity_id, id, change)`.
+pub fn changes_of(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    ids: &[String],
+) -> Result<Vec<(String, i64, String)>, DbError> {
+    Ok(audit_pending::table
+        .filter(audit_pending::org_id.eq(org))
+        .filter(audit_pending::entity.eq(entity))
+        .filter(audit_pending::entity_id.eq_any(ids))
+        .order(audit_pending::id)
+        .select((
+            audit_pending::entity_id,
+            audit_pending::id,
+            audit_pending::change,
+        ))
+        .load(conn)?)
+}
+
+/// The ids of one kind of entity with a waiting change, after `after` in id order.
+pub fn ids_page(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<String>, DbError> {
+    Ok(audit_pending::table
+        .filter(audit_pending::org_id.eq(org))
+        .filter(audit_pending::entity.eq(entity))
+        .filter(audit_pending::entity_id.gt(after.unwrap_or("")))
+        .select(audit_pending::entity_id)
+        .distinct()
+        .order(audit_pending::entity_id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Which of `ids` (of one kind of entity) have a waiting change.
+pub fn among(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    ids: &[String],
+) -> Result<Vec<String>, DbError> {
+    Ok(audit_pending::table
+        .filter(audit_pending::org_id.eq(org))
+        .filter(audit_pending::entity.eq(entity))
+        .filter(audit_pending::entity_id.eq_any(ids))
+        .select(audit_pending::entity_id)
+        .distinct()
+        .load(conn)?)
+}
