@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Crash test of bid ingestion (issue 10), driven by `.ci/crash-test`.
 
-For each backend given on the command line: start `socval serve` on 127.0.0.1:0, create a tender
-with an open lot over the API, let a few client threads submit single bids as fast as they can
-(each attempt a new `external_id`), `kill -9` the server at seeded random moments and restart it on
-the same database, then stop the client, restart a last time and check that every bid answered
-201 is stored (listed through `GET …/bids`) and that the audit chain verifies (`GET
-/v1/audit/verify`, then `socval check-audit` offline).
+For each backend given on the command line: start one or more replicas of `socval serve` on
+127.0.0.1:0 sharing its database, create a tender with an open lot over the API, let a few client
+threads (spread over the replicas) submit single bids as fast as they can (each attempt a new
+`external_id`), `kill -9` a seeded random replica at seeded random moments and restart it on the
+same database while the others serve on, then stop the client, restart what is down and check
+that every bid answered 201 is stored (listed through `GET …/bids`) and that the audit chain
+verifies and chains one event per change, none left pending (`GET /v1/audit/verify`, then
+`socval check-audit` offline). Every replica is also an audit sequencer (issue 19), so a kill
+often lands in the middle of chaining; another replica, or the restarted one, must take over.
 
 Standard library only. Exit status: 0 all backends passed, 1 a check failed, 2 a setup failure.
 """
@@ -90,15 +93,15 @@ SCHEME = {
 
 
 class Server:
-    """`socval serve` incarnations on one database; the live pid is kept in `pid_file` so the shell
-    wrapper can kill it whatever happens to this process."""
+    """`socval serve` incarnations of one replica; the live pid is kept in `pid_file` (`*.pid` in
+    the work directory) so the shell wrapper can kill it whatever happens to this process."""
 
     def __init__(self, binary: str, env: dict[str, str], workdir: Path, name: str) -> None:
         self.binary = binary
         self.env = env
         self.workdir = workdir
         self.name = name
-        self.pid_file = workdir / "server.pid"
+        self.pid_file = workdir / f"{name}.pid"
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
         self.starts = 0
@@ -199,16 +202,17 @@ def expect(port: int, method: str, path: str, token: str, status: int, body: obj
 
 
 class Ingest:
-    """Client threads posting single bids to whatever port the live server has."""
+    """Client threads posting single bids, thread i to replica i modulo the replicas, at whatever
+    port that replica has now (None while it is down)."""
 
-    def __init__(self, bids_path: str, token: str, workers: int) -> None:
+    def __init__(self, bids_path: str, token: str, workers: int, replicas: int) -> None:
         self.bids_path = bids_path
         self.headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        self.port: int | None = None  # None while the server is down
+        self.ports: list[int | None] = [None] * replicas
         self.stop_flag = threading.Event()
         self.lock = threading.Lock()
         self.counter = 0
@@ -218,7 +222,7 @@ class Ingest:
         self.statuses: dict[int, int] = {}
         self.samples: list[str] = []
         self.threads = [
-            threading.Thread(target=self.run, name=f"ingest-{i}", daemon=True)
+            threading.Thread(target=self.run, args=(i % replicas,), name=f"ingest-{i}", daemon=True)
             for i in range(workers)
         ]
 
@@ -237,11 +241,11 @@ class Ingest:
             self.attempted += 1
             return f"crash-{self.counter:07d}"
 
-    def run(self) -> None:
+    def run(self, replica: int) -> None:
         conn: http.client.HTTPConnection | None = None
         conn_port = None
         while not self.stop_flag.is_set():
-            port = self.port
+            port = self.ports[replica]
             if port is None:
                 time.sleep(0.005)
                 continue
@@ -307,54 +311,61 @@ def mint(binary: str, env: dict[str, str], role: str) -> str:
     return result.stdout.strip()
 
 
-def run_backend(args, name: str, database_url: str, seed: int) -> bool:
+def run_backend(args, name: str, database_url: str, seed: int, replicas: int) -> bool:
     began = time.monotonic()
     workdir = Path(args.workdir)
     env = {
         "DATABASE_URL": database_url,
         "SOCVAL_JWT_SECRET": args.secret,
+        # One signing key for every replica (as a deployment mounts one Secret).
+        "SOCVAL_AUDIT_SIGNING_KEY": str(workdir / f"{name}-audit-key.pem"),
     }
     # What libpq may need beyond the URL (a password file, TLS roots); nothing else leaks in.
     env.update({k: v for k, v in os.environ.items() if k.startswith("PG") or k in ("HOME", "TMPDIR")})
     platform = mint(args.binary, env, "platform")
     auditor = mint(args.binary, env, "auditor")
     rng = random.Random(seed)  # the same kill schedule on every backend for one seed
-    server = Server(args.binary, env, workdir, name)
+    servers = [Server(args.binary, env, workdir, f"{name}-{i}") for i in range(replicas)]
     ingest: Ingest | None = None
     try:
-        port = server.start()
+        ports = [server.start() for server in servers]
+        port = ports[0]
         tender = expect(port, "POST", "/v1/tenders", platform, 201, TENDER)
         lot_path = f"/v1/tenders/{tender['id']}/lots/{tender['lots'][0]['id']}"
         expect(port, "PUT", f"{lot_path}/scheme", platform, 200, SCHEME)
         expect(port, "POST", f"{lot_path}/open", platform, 200)
         bids_path = f"{lot_path}/bids"
 
-        ingest = Ingest(bids_path, platform, args.workers)
-        ingest.port = port
+        ingest = Ingest(bids_path, platform, args.workers, replicas)
+        ingest.ports = list(ports)
         ingest.start()
         restarts: list[float] = []
         for kill in range(1, args.kills + 1):
             gap = rng.uniform(*KILL_GAP_S)
+            victim = rng.randrange(replicas)
             time.sleep(gap)
-            ingest.port = None
+            ingest.ports[victim] = None
             acknowledged_before = len(ingest.acknowledged)
-            server.kill9()
+            servers[victim].kill9()
             log(
-                f"{name}: kill -9 #{kill} after {gap:.2f}s "
+                f"{name}: kill -9 #{kill} of replica {victim} after {gap:.2f}s "
                 f"(acknowledged so far {acknowledged_before})"
             )
             if kill < args.kills:
                 restarted = time.monotonic()
-                ingest.port = server.start()
+                ingest.ports[victim] = servers[victim].start()
                 restarts.append(time.monotonic() - restarted)
         ingest.stop()
         if any(t.is_alive() for t in ingest.threads):
             raise SetupError(f"{name}: client threads did not stop")
 
-        port = server.start()
+        port = next((server.port for server in servers if server.port is not None), None)
+        if port is None:
+            port = servers[0].start()
         present, rows = list_external_ids(port, bids_path, platform)
         verification = expect(port, "GET", "/v1/audit/verify", auditor, 200)
-        server.stop()
+        for server in servers:
+            server.stop()
         offline = subprocess.run(
             [args.binary, "check-audit", "--org", ORG],
             env=env,
@@ -366,7 +377,8 @@ def run_backend(args, name: str, database_url: str, seed: int) -> bool:
     finally:
         if ingest is not None:
             ingest.stop_flag.set()
-        server.kill9()
+        for server in servers:
+            server.kill9()
 
     acknowledged = ingest.acknowledged
     lost = sorted(acknowledged - present)
@@ -386,6 +398,8 @@ def run_backend(args, name: str, database_url: str, seed: int) -> bool:
         failures.append(f"the listing has {rows} rows for {len(present)} external ids")
     if not valid:
         failures.append(f"GET /v1/audit/verify: {verification}")
+    elif verification.get("events_pending") != 0:
+        failures.append(f"events still pending after the ledger read caught up: {verification}")
     elif verification.get("events_checked") != expected_events:
         failures.append(
             f"audit events_checked={verification.get('events_checked')} but "
@@ -400,8 +414,8 @@ def run_backend(args, name: str, database_url: str, seed: int) -> bool:
     other = ",".join(f"{k}x{v}" for k, v in sorted(ingest.statuses.items())) or "none"
     slowest = max(restarts, default=0.0)
     print(
-        f"{name}: acknowledged={len(acknowledged)} present={len(present)} lost={len(lost)} "
-        f"kills={args.kills} audit={'valid' if valid else 'INVALID'} "
+        f"{name}: replicas={replicas} acknowledged={len(acknowledged)} present={len(present)} "
+        f"lost={len(lost)} kills={args.kills} audit={'valid' if valid else 'INVALID'} "
         f"(events_checked={verification.get('events_checked')}) "
         f"check-audit={'ok' if offline.returncode == 0 else 'FAILED'} "
         f"| attempts={ingest.attempted} unacknowledged_present={unacknowledged_present} "
@@ -434,7 +448,12 @@ def main() -> int:
         "--backend", action="append", required=True, metavar="NAME=DATABASE_URL",
         help="repeatable; each runs in turn on its own database",
     )
+    parser.add_argument(
+        "--replicas", action="append", default=[], metavar="NAME=COUNT",
+        help="replicas of socval serve on that backend's database (1 when not given)",
+    )
     args = parser.parse_args()
+    replicas = {name: int(count) for name, _, count in (r.partition("=") for r in args.replicas)}
 
     # SIGTERM (the wrapper's timeout or trap) unwinds through the `finally` that kills the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -443,7 +462,7 @@ def main() -> int:
     for spec in args.backend:
         name, _, url = spec.partition("=")
         try:
-            ok &= run_backend(args, name, url, args.seed)
+            ok &= run_backend(args, name, url, args.seed, replicas.get(name, 1))
         except (SetupError, OSError, http.client.HTTPException, ValueError, KeyError) as error:
             print(f"{name}: FAILED: {type(error).__name__}: {error}", flush=True)
             return 2
