@@ -5,7 +5,9 @@
 # PostgreSQL schema (dropped afterwards), then the JSON baseline (benches/load/baseline.rs), one
 # at a time; seeds each socval through the API (benches/load/seed.py) and drives it with wrk on loopback for
 # `seconds` per row: GET /healthz, POST /v1/evaluations/preview with 10 and 100 bids, GET of a
-# lot's evaluation run (100 bids), single and batch (100) bid ingestion. Then pgbench's
+# lot's evaluation run (100 bids), single and batch (100) bid ingestion. Then, on PostgreSQL, bid
+# ingestion into 16 lots, one lot and in batches (and over two replicas) against pgbench running
+# the same SQL, 3 alternating runs each (benches/load/ingestion.sh); pgbench's
 # simple-insert TPS on the same PostgreSQL, RSS idle and peak, binary size, start → /readyz on
 # SQLite (median of 7), and the engine's scaling table (benches/load/engine_scaling.rs).
 # Prints a markdown report; ratios are to the baseline's answer to the same request (POSTs: /echo
@@ -13,15 +15,16 @@
 #
 # Settings (environment): CONNECTIONS (64: reads and previews), WRITERS (16: ingestion
 # connections, socval's pool size and pgbench clients), BACKENDS ("sqlite postgres"), ROWS (all:
-# a subset of "healthz preview-10 preview-100 evaluation bid batch-100"), EXTRAS (1: pgbench,
+# a subset of "healthz preview-10 preview-100 evaluation bid batch-100 ingestion"), EXTRAS (1: pgbench,
 # startup and engine table; 0 skips them), plus those of lib.sh.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$LOAD_DIR/ingestion.sh"
 seconds="${1:-10}"
 connections="${CONNECTIONS:-64}"
 writers="${WRITERS:-16}"
 backends="${BACKENDS:-sqlite postgres}"
-rows="${ROWS:-healthz preview-10 preview-100 evaluation bid batch-100}"
+rows="${ROWS:-healthz preview-10 preview-100 evaluation bid batch-100 ingestion}"
 extras="${EXTRAS:-1}"
 need wrk curl python3
 [[ $backends == *postgres* || $extras == 1 ]] && need psql pgbench
@@ -74,6 +77,10 @@ for backend in $backends; do
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 done
+
+if wants ingestion && [[ $backends == *postgres* ]]; then
+  ingestion_comparison
+fi
 
 echo "== baseline" >&2
 [[ -s $work/evaluation.json ]] || echo null >"$work/evaluation.json"

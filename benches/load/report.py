@@ -3,9 +3,10 @@
     python3 benches/load/report.py RESULTS [ENGINE_TABLE]
 
 RESULTS lines: `BACKEND ROW rps=… p50_ms=… p99_ms=… max_ms=… non2xx=… errors=… cpu_ticks=…` per
-wrk run,
-`fact KEY VALUE` for the other figures."""
+wrk run, `ingest CASE RUN WHO bids_per_s=… socval_cpu_us=… machine_cpu_us=… load=…` per
+ingestion run (benches/load/ingestion.sh), `fact KEY VALUE` for the other figures."""
 import pathlib
+import statistics
 import sys
 
 LABELS = {
@@ -19,11 +20,14 @@ LABELS = {
 BIDS_PER_REQUEST = {"bid": 1, "batch-100": 100}
 BACKENDS = [("sqlite", "SQLite"), ("postgres", "PostgreSQL")]
 
-runs, facts = {}, {}
+runs, facts, ingest = {}, {}, {}
 for line in pathlib.Path(sys.argv[1]).read_text().splitlines():
     parts = line.split()
     if parts[0] == "fact":
         facts[parts[1]] = " ".join(parts[2:])
+    elif parts[0] == "ingest":
+        values = dict(p.split("=") for p in parts[4:])
+        ingest.setdefault((parts[1], parts[3]), {})[parts[2]] = values
     else:
         runs[(parts[0], parts[1])] = {k: float(v) for k, v in (p.split("=") for p in parts[2:])}
 
@@ -84,6 +88,36 @@ if "binary_mb" in facts:
     print(f"- binary size: {facts['binary_mb']} MB")
 if "startup_ms" in facts:
     print(f"- start → `/readyz` 200 on a fresh SQLite file (ms): {facts['startup_ms'].replace(',', ', ')}")
+INGEST_CASES = [
+    ("lots", "single bids over 16 open lots of one org", "lots", 0.50),
+    ("one", "single bids into one lot", "one", 0.25),
+    ("batch", "batches of 100 bids over the 16 lots (bids/s)", "batch", 0.80),
+    ("lots-2r", "single bids over 16 lots, two replicas", "lots", None),
+]
+if ingest:
+    print("\nBid ingestion on PostgreSQL against pgbench running the same SQL (benches/load/bid_sql.py), "
+          f"{facts.get('writers')} clients each; median of 3 alternating runs (load average before "
+          f"{facts.get('ingest_load_before', '?').replace(',', ' ')}, after "
+          f"{facts.get('ingest_load_after', '?').replace(',', ' ')}). CPU per bid: socval's process(es), and the "
+          "whole machine's (database and load generator included).\n")
+    print("| case | pgbench bids/s | socval bids/s | ratio (target) | socval CPU µs/bid | machine CPU µs/bid: pgbench / socval |")
+    print("|---|---:|---:|---:|---:|---:|")
+    median = lambda rows, key: statistics.median(float(r[key]) for r in rows.values())
+    for case, label, versus, target in INGEST_CASES:
+        mine, theirs = ingest.get((case, "socval")), ingest.get((versus, "pgbench"))
+        if not mine or not theirs:
+            continue
+        ratios = [float(mine[r]["bids_per_s"]) / float(theirs[r]["bids_per_s"]) for r in mine if r in theirs]
+        ratio = statistics.median(ratios)
+        goal = f" (≥ {target:.2f} {'met' if ratio >= target else 'MISSED'})" if target else ""
+        print(f"| {label} | {median(theirs, 'bids_per_s'):,.0f} | {median(mine, 'bids_per_s'):,.0f} | "
+              f"{ratio:.2f}{goal} | {median(mine, 'socval_cpu_us'):,.0f} | "
+              f"{median(theirs, 'machine_cpu_us'):,.0f} / {median(mine, 'machine_cpu_us'):,.0f} |")
+    waits = [facts[k] for k in sorted(facts) if k.startswith("lock_waits_")]
+    if waits:
+        print(f"\n- sampled active backends waiting on a heavyweight lock during socval's 16-lot runs "
+              f"(every 50 ms; waiting/active): {', '.join(waits)}; all wait types: "
+              + "; ".join(facts[k].rstrip(',') for k in sorted(facts) if k.startswith("wait_types_")))
 if len(sys.argv) > 2 and pathlib.Path(sys.argv[2]).exists():
     print("\nEngine scaling (20 criteria, 30 commitments a bid; median):\n")
     print(pathlib.Path(sys.argv[2]).read_text().rstrip())

@@ -1,11 +1,12 @@
 """Seeds a running socval through its API for the load benchmarks and prints two paths:
 
-    PLATFORM=… COMMERCIAL=… EVALUATOR=… python3 benches/load/seed.py BASE_URL [bids=100]
+    PLATFORM=… COMMERCIAL=… EVALUATOR=… python3 benches/load/seed.py BASE_URL [bids=100] [open=1]
 
-A tender with two lots on one scheme (price 60, quality 30, qualitative social value 10):
+A tender with 1 + `open` lots on one scheme (price 60, quality 30, qualitative social value 10):
 - lot 1 gets `bids` bids, closed, marked by one evaluator (whose token's sub is `solo`) and
   evaluated once: prints `evaluation=/v1/tenders/…/lots/…/evaluations/RUN` (what a GET reads);
-- lot 2 stays open for ingestion: prints `ingest=/v1/tenders/…/lots/…`.
+- the others stay open for ingestion: prints `ingest=/v1/tenders/…/lots/…` (the first of them),
+  `ingest_lots=PATH,PATH,…` (all of them), `tender_id=…` and `open_lot_ids="ID ID …"`.
 The tokens are bearer tokens of roles platform, commercial and evaluator, all of one org."""
 import json
 import os
@@ -14,6 +15,7 @@ import urllib.request
 
 base = sys.argv[1]
 count = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+open_lots = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 tokens = {role: os.environ[role.upper()] for role in ("platform", "commercial", "evaluator")}
 
 
@@ -29,7 +31,8 @@ def call(method, path, body=None, role="platform", expect=(200, 201)):
 tender = call("POST", "/v1/tenders", {
     "title": "Load benchmark", "buyer": "Department for Benchmarks",
     "authority_type": "central_government", "procurement_regime": "procurement_act_2023",
-    "value": "1200000", "lots": [{"title": "Evaluated"}, {"title": "Ingestion"}]})
+    "value": "1200000",
+    "lots": [{"title": "Evaluated"}] + [{"title": f"Ingestion {n}"} for n in range(1, open_lots + 1)]})
 lots = [f"/v1/tenders/{tender['id']}/lots/{lot['id']}" for lot in tender["lots"]]
 scheme = {"authority_type": "central_government", "criteria": [
     {"id": "price", "type": "price", "weight": 60},
@@ -57,3 +60,6 @@ for i, bid in enumerate(ids):
 run = call("POST", f"{evaluated}/evaluations")
 print(f"evaluation={evaluated}/evaluations/{run['id']}")
 print(f"ingest={lots[1]}")
+print(f"ingest_lots={','.join(lots[1:])}")
+print(f"tender_id={tender['id']}")
+print(f"open_lot_ids=\"{' '.join(lot['id'] for lot in tender['lots'][1:])}\"")

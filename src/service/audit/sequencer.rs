@@ -31,6 +31,10 @@ const BATCH: i64 = 2_000;
 /// How soon a pass comes back to an org another replica was chaining.
 const RETRY_SKIPPED: Duration = Duration::from_millis(20);
 
+/// How long a wake waits for more commits before its pass: under load one pass (one
+/// transaction, one WAL flush) then chains the events of many writes instead of one or two.
+const COALESCE: Duration = Duration::from_millis(10);
+
 /// Whether to wait for an org another transaction is chaining, or leave it to that one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contention {
@@ -139,12 +143,17 @@ pub async fn catch_up(db: &Db, signer: Arc<Signer>, org: String) -> Result<(), S
         .map(|_| ())
 }
 
-/// Chains every org's pending events for as long as the server runs: after each local commit
-/// (coalesced), and every `poll` for the events of other replicas. A failure is logged and
-/// tried again at the next wake.
+/// Chains every org's pending events for as long as the server runs: [`COALESCE`] after a local
+/// commit, and every `poll` for the events of other replicas. A failure is logged and tried
+/// again at the next wake.
 pub async fn run(db: Db, signer: Arc<Signer>, poll: Duration, metrics: SequencerMetrics) {
     loop {
-        let _ = tokio::time::timeout(poll, db.committed().notified()).await;
+        if tokio::time::timeout(poll, db.committed().notified())
+            .await
+            .is_ok()
+        {
+            tokio::time::sleep(COALESCE).await;
+        }
         loop {
             match pass(&db, &signer, &metrics).await {
                 Ok(false) => break,
