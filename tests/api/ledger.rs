@@ -469,17 +469,7 @@ async fn pending_events_are_checked_and_then_chained(backend: Backend) {
         return eprintln!("SOCVAL_TEST_DATABASE_URL is not set: PostgreSQL variant skipped");
     };
     let (tender, _) = app.open_lot("PENDING-1").await;
-    let verified = expect(
-        app.send(
-            "GET",
-            "/v1/audit/verify",
-            &app.token(&[Role::Auditor]),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let verified = crate::signatures::verify(&app).await;
     let chained = verified["events_checked"].as_u64().unwrap();
 
     let mut conn = crate::audit::connect(app.database_url());
@@ -536,17 +526,7 @@ async fn pending_events_are_checked_and_then_chained(backend: Backend) {
     ))
     .unwrap();
 
-    let verified = expect(
-        app.send(
-            "GET",
-            "/v1/audit/verify",
-            &app.token(&[Role::Auditor]),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let verified = crate::signatures::verify(&app).await;
     assert_eq!(verified["valid"], true, "{verified}");
     assert_eq!(
         (

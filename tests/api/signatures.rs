@@ -45,7 +45,8 @@ async fn verify_against(app: &TestApp, checkpoint: &Value) -> Value {
     .await
 }
 
-async fn verify(app: &TestApp) -> Value {
+/// The whole answer of `GET /v1/audit/verify`.
+pub async fn verify(app: &TestApp) -> Value {
     expect(
         app.send(
             "GET",
