@@ -223,31 +223,6 @@ pub fn org_ids(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
         .load(conn)?)
 }
 
-/// The changes recorded for these entities of one kind, oldest first: `(entity_id, seq, change)`.
-pub fn changes_of(
-    conn: &mut DbConnection,
-    org: &str,
-    entity: &str,
-    ids: &[String],
-) -> Result<Vec<(String, i64, String)>, DbError> {
-    let rows: Vec<(String, i64, Option<String>)> = audit_events::table
-        .filter(audit_events::org_id.eq(org))
-        .filter(audit_events::entity.eq(entity))
-        .filter(audit_events::entity_id.eq_any(ids))
-        .filter(audit_events::change.is_not_null())
-        .order(audit_events::seq)
-        .select((
-            audit_events::entity_id,
-            audit_events::seq,
-            audit_events::change,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, seq, change)| Some((id, seq, change?)))
-        .collect())
-}
-
 /// The ids of one kind of entity that have a recorded change, after `after` in id order.
 pub fn recorded_ids_page(
     conn: &mut DbConnection,

@@ -101,26 +101,6 @@ pub fn count(conn: &mut DbConnection, org: &str) -> Result<i64, DbError> {
         .get_result(conn)?)
 }
 
-/// The waiting changes of these entities of one kind, oldest first: `(entity_id, id, change)`.
-pub fn changes_of(
-    conn: &mut DbConnection,
-    org: &str,
-    entity: &str,
-    ids: &[String],
-) -> Result<Vec<(String, i64, String)>, DbError> {
-    Ok(audit_pending::table
-        .filter(audit_pending::org_id.eq(org))
-        .filter(audit_pending::entity.eq(entity))
-        .filter(audit_pending::entity_id.eq_any(ids))
-        .order(audit_pending::id)
-        .select((
-            audit_pending::entity_id,
-            audit_pending::id,
-            audit_pending::change,
-        ))
-        .load(conn)?)
-}
-
 /// The ids of one kind of entity with a waiting change, after `after` in id order.
 pub fn ids_page(
     conn: &mut DbConnection,
@@ -154,4 +134,57 @@ pub fn among(
         .select(audit_pending::entity_id)
         .distinct()
         .load(conn)?)
+}
+
+/// A recorded change of an entity, chained (`pending: false`, `position` its `seq`) or still
+/// waiting (`pending: true`, `position` its place in the queue).
+#[derive(Debug, Clone, Queryable)]
+pub struct RecordedChange {
+    pub entity_id: String,
+    pub position: i64,
+    pub pending: bool,
+    pub change: Option<String>,
+}
+
+/// Every recorded change of these entities of one kind, chained or pending, read in **one**
+/// statement: under READ COMMITTED two reads would each see their own moment, and an event the
+/// sequencer moves between them would be in neither.
+pub fn recorded_changes(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    ids: &[String],
+) -> Result<Vec<RecordedChange>, DbError> {
+    use super::schema::audit_events;
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    let chained = audit_events::table
+        .filter(audit_events::org_id.eq(org))
+        .filter(audit_events::entity.eq(entity))
+        .filter(audit_events::entity_id.eq_any(ids))
+        .filter(audit_events::change.is_not_null())
+        .select((
+            audit_events::entity_id,
+            audit_events::seq,
+            sql::<Bool>("1 = 0"),
+            audit_events::change,
+        ));
+    let waiting = audit_pending::table
+        .filter(audit_pending::org_id.eq(org))
+        .filter(audit_pending::entity.eq(entity))
+        .filter(audit_pending::entity_id.eq_any(ids))
+        .select((
+            audit_pending::entity_id,
+            audit_pending::id,
+            sql::<Bool>("1 = 1"),
+            audit_pending::change.nullable(),
+        ));
+    let both = chained.union_all(waiting);
+    let mut changes: Vec<RecordedChange> = match conn {
+        DbConnection::Postgres(pg) => both.load(pg)?,
+        DbConnection::Sqlite(sqlite) => both.load(sqlite)?,
+    };
+    // Chained in chain order, then pending in queue order: oldest to newest.
+    changes.sort_by_key(|c| (c.pending, c.position));
+    Ok(changes)
 }

@@ -119,18 +119,19 @@ pub fn latest_states(
     entity: Entity,
     ids: &[String],
 ) -> Result<BTreeMap<String, (Recording, RecordedState)>, DbError> {
-    let chained = events::changes_of(conn, org, entity.as_str(), ids)?
-        .into_iter()
-        .map(|(id, seq, change)| (id, Recording::Event(seq), change));
-    let waiting = pending::changes_of(conn, org, entity.as_str(), ids)?
-        .into_iter()
-        .map(|(id, queued, change)| (id, Recording::Pending(queued), change));
     let mut latest = BTreeMap::new();
-    for (id, recording, change) in chained.chain(waiting) {
+    for recorded in pending::recorded_changes(conn, org, entity.as_str(), ids)? {
+        let recording = match recorded.pending {
+            false => Recording::Event(recorded.position),
+            true => Recording::Pending(recorded.position),
+        };
+        let Some(change) = recorded.change else {
+            continue;
+        };
         let state = serde_json::from_str::<Value>(&change)
             .map(|mut change| change.get_mut("state").map(Value::take).unwrap_or_default())
             .map_err(|e| format!("{recording}: its change does not read as JSON: {e}"));
-        latest.insert(id, (recording, state));
+        latest.insert(recorded.entity_id, (recording, state));
     }
     Ok(latest)
 }
