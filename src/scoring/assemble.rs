@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 
 use super::ENGINE_VERSION;
 use super::codes::{Flag, Warning, WarningCode};
-use super::decimal::Display2;
+use super::decimal::{Display2, approx};
 use super::engine::{BidWork, Keys};
-use super::flags;
+use super::flags::{self, Separated};
 use super::model::Method;
 use super::plan::{Ctx, Plan, PreparedBid};
 use super::rank::{self, RankKey};
@@ -117,6 +117,7 @@ pub(crate) fn result<'a>(
             fl.push(flags::tie_unresolved(rank, &others));
         }
     }
+    tie_broken_flags(plan, &ranked, &rank_keys, &ids, &mut bid_flags);
     discrepancy_flags(ctx, plan, &work, &mut bid_flags);
 
     // Result order: qualified by rank then id, then disqualified by id.
@@ -163,6 +164,46 @@ pub(crate) fn result<'a>(
         winner,
         warnings,
         results,
+    }
+}
+
+/// `tie_broken` for each qualified bid whose ranking key equals that of a bid ranked apart from it
+/// by the tie-break chain (`ranked` is in rank order, so equal keys are neighbours).
+fn tie_broken_flags(
+    plan: &Plan<'_>,
+    ranked: &[(usize, u32, bool)],
+    keys: &[RankKey],
+    ids: &[&str],
+    bid_flags: &mut [Vec<Flag>],
+) {
+    let primary = |i: usize| keys.get(i).map(|k| k.primary);
+    for group in ranked.chunk_by(|a, b| primary(a.0) == primary(b.0)) {
+        for &(i, rank, _) in group {
+            let Some(mine) = keys.get(i) else { continue };
+            let separated: Vec<Separated<'_>> = group
+                .iter()
+                .filter(|other| other.1 != rank)
+                .filter_map(|&(j, other_rank, _)| {
+                    Some(Separated {
+                        other: ids.get(j)?,
+                        step: rank::separating_step(&plan.tie_break, mine, keys.get(j)?)?,
+                        above: rank < other_rank,
+                    })
+                })
+                .collect();
+            if separated.is_empty() {
+                continue;
+            }
+            let key = match plan.method {
+                Method::WeightedSum => format!("total {}", approx(mine.primary, 2).0),
+                Method::PricePerQualityPoint => {
+                    format!("price per quality point {}", approx(mine.primary, 2).0)
+                }
+            };
+            if let Some(flags) = bid_flags.get_mut(i) {
+                flags.push(flags::tie_broken(&key, &separated));
+            }
+        }
     }
 }
 

@@ -220,6 +220,9 @@ pub enum FlagCode {
     SocialValueUnusuallyHigh,
     /// Still tied after every tie-break step.
     TieUnresolved,
+    /// Its ranking key (total or ppqp) equals another qualified bid's, and a tie-break step gave
+    /// the two different ranks (engine 1.1).
+    TieBroken,
     /// Evaluators' marks for one criterion spread by more than 40% of the scale range (stored tenders).
     MarksDiscrepancy,
 }

@@ -16,9 +16,10 @@ use super::model::{CriterionType, Method};
 use super::plan::{Ctx, MarkRule, Plan, PlanCriterion, PreparedBid};
 use super::price::{self, PriceStats};
 use super::rank::RankKey;
+use super::ratio::{Ratio, Score};
 use super::result::{CriterionInput, CriterionResult, EvaluationResult};
-use super::social_value::{mark_fraction, mixed_fraction, quant_fraction};
-use super::sum::{Acc, mul};
+use super::social_value::{mark_ratio, quant_ratio};
+use super::sum::Acc;
 
 /// Working state of one bid.
 pub(crate) struct BidWork<'a> {
@@ -41,27 +42,59 @@ pub(crate) struct Stats {
     pub max_sv: Vec<Decimal>,
 }
 
-/// Mark → fraction, remembered per criterion: marks repeat (levels), a division is dear, and the
-/// answer is the same whichever bid asks.
-struct MarkMemo(Vec<Vec<((i128, u32), Decimal)>>);
+/// What a mark gives, remembered per criterion: marks repeat (levels), a division is dear, and
+/// the answer is the same whichever bid asks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MarkScore {
+    /// `(mark − min) ÷ (max − min)`.
+    pub fraction: Decimal,
+    /// The mark's part of the criterion's score: all of it, or for a mixed criterion the
+    /// qualitative share, folded in before the one division.
+    pub part: Score,
+}
+
+struct MarkMemo(Vec<Vec<((i128, u32), MarkScore)>>);
 
 impl MarkMemo {
     const CAPACITY: usize = 16;
 
-    fn fraction(&mut self, criterion: usize, rule: &MarkRule, mark: Decimal) -> Decimal {
+    fn score(
+        &mut self,
+        criterion: usize,
+        pc: &PlanCriterion<'_>,
+        rule: &MarkRule,
+        mark: Decimal,
+    ) -> MarkScore {
         // The exact representation (mantissa and scale) is the key: `5` and `5.0` are cached apart.
         let key = (mark.mantissa(), mark.scale());
         let Some(cache) = self.0.get_mut(criterion) else {
-            return mark_fraction(rule, mark);
+            return mark_score(pc, rule, mark);
         };
-        if let Some(&(_, f)) = cache.iter().find(|(k, _)| *k == key) {
-            return f;
+        if let Some(&(_, score)) = cache.iter().find(|(k, _)| *k == key) {
+            return score;
         }
-        let f = mark_fraction(rule, mark);
+        let score = mark_score(pc, rule, mark);
         if cache.len() < Self::CAPACITY {
-            cache.push((key, f));
+            cache.push((key, score));
         }
-        f
+        score
+    }
+}
+
+fn mark_score(pc: &PlanCriterion<'_>, rule: &MarkRule, mark: Decimal) -> MarkScore {
+    let ratio = mark_ratio(rule, mark);
+    match pc.split {
+        Some((qualitative, _)) => MarkScore {
+            fraction: ratio.value(),
+            part: Score::of(ratio.share(qualitative), pc.weight),
+        },
+        None => {
+            let part = Score::of(ratio, pc.weight);
+            MarkScore {
+                fraction: part.fraction,
+                part,
+            }
+        }
     }
 }
 
@@ -161,7 +194,9 @@ fn absolute<'a>(
             continue;
         };
         cr.input.mark = Some(mark);
-        cr.why.f_qual = Some(memo.fraction(i, rule, mark));
+        let score = memo.score(i, pc, rule, mark);
+        cr.why.f_qual = Some(score.fraction);
+        cr.why.mark_part = Some(score.part);
         if let Some(pass) = rule.pass_mark
             && rule.knockout
             && mark < pass
@@ -231,47 +266,46 @@ fn relative(plan: &Plan<'_>, pb: &PreparedBid<'_>, w: &mut BidWork<'_>, stats: &
     let qualified = w.qualified;
     // `None` once a criterion of that type is not scored.
     let (mut price, mut quality, mut sv) = (Some(Acc::ZERO), Some(Acc::ZERO), Some(Acc::ZERO));
+    // Σ points (weighted sum) or Σ non-price points (ppqp) in one exact sum, rounded once at the
+    // end if ever (scoring.md, "Version 1.1"), not the sum of rounded subtotals.
+    let mut total = Some(Acc::ZERO);
+    let in_total = |kind| plan.method == Method::WeightedSum || kind != CriterionType::Price;
     for ((pc, cr), max_sv) in plan.criteria.iter().zip(&mut w.criteria).zip(&stats.max_sv) {
-        let fraction = criterion_fraction(pc, pb, cr, qualified, stats.price, *max_sv);
-        cr.fraction = fraction;
-        // weight ≤ 100 (weights are positive and sum to 100) and fraction ≤ 1: `mul` cannot fail.
-        cr.points = fraction.map(|f| mul(pc.weight, f).unwrap_or_default());
+        let score = criterion_score(pc, pb, cr, qualified, stats.price, *max_sv);
+        cr.fraction = score.map(|s| s.fraction);
+        cr.points = score.map(|s| s.points);
         let sum = match pc.kind {
             CriterionType::Price => &mut price,
             CriterionType::Quality => &mut quality,
             CriterionType::SocialValue => &mut sv,
         };
-        match (sum.as_mut(), cr.points) {
-            (Some(acc), Some(p)) => acc.add(p),
-            _ => *sum = None,
+        for sum in [Some(sum), in_total(pc.kind).then_some(&mut total)]
+            .into_iter()
+            .flatten()
+        {
+            match (sum.as_mut(), cr.points) {
+                (Some(acc), Some(p)) => acc.add(p),
+                _ => *sum = None,
+            }
         }
     }
     // Points sum to at most 100: the values always fit.
-    let (price, quality, sv) = (
-        price.and_then(Acc::value),
-        quality.and_then(Acc::value),
-        sv.and_then(Acc::value),
-    );
-    w.sub_price = price;
-    w.sub_quality = quality;
-    w.sub_sv = sv;
-    // Σ points, taken as the sum of the subtotals (equal in exact arithmetic).
-    let non_price = quality.zip(sv).map(|(q, s)| q + s);
-    w.total = match (qualified, plan.method) {
-        (false, _) => None,
-        (true, Method::WeightedSum) => price.zip(non_price).map(|(p, n)| p + n),
-        (true, Method::PricePerQualityPoint) => non_price,
-    };
+    w.sub_price = price.and_then(Acc::value);
+    w.sub_quality = quality.and_then(Acc::value);
+    w.sub_sv = sv.and_then(Acc::value);
+    w.total = total.and_then(Acc::value).filter(|_| qualified);
 }
 
-fn criterion_fraction(
+/// A criterion's fraction and points for one bid, each with one division (scoring.md, "Version
+/// 1.1"); `None` where the criterion is not scored (a relative part of a disqualified bid).
+fn criterion_score(
     pc: &PlanCriterion<'_>,
     pb: &PreparedBid<'_>,
     cr: &mut CriterionResult<'_>,
     qualified: bool,
     price_stats: Option<PriceStats>,
     max_sv: Decimal,
-) -> Option<Decimal> {
+) -> Option<Score> {
     if let Some(rule) = &pc.price {
         let stats = price_stats.filter(|_| qualified)?;
         let pf = price::fraction(rule, pb.price, stats);
@@ -280,24 +314,28 @@ fn criterion_fraction(
         cr.why.percent = pf.above;
         cr.why.band = u16::try_from(pf.band).unwrap_or(u16::MAX);
         cr.why.beyond_last_band = pf.beyond_last_band;
-        return Some(pf.fraction);
+        return Some(Score::of(pf.ratio, pc.weight));
     }
-    let f_quant = match &pc.quant {
+    let quant: Option<Ratio> = match &pc.quant {
         Some(rule) if rule.is_relative() && !qualified => None,
         Some(rule) => {
             let sv = cr.input.social_value.unwrap_or_default();
-            let (f, percent) = quant_fraction(rule, sv, pb.price, max_sv);
+            let (ratio, percent) = quant_ratio(rule, sv, pb.price, max_sv);
             cr.why.percent = percent;
             cr.why.high = Some(max_sv);
-            Some(f)
+            Some(ratio)
         }
         None => None,
     };
-    cr.why.f_quant = f_quant;
+    cr.why.f_quant = quant.map(Ratio::value);
     match (pc.mark.is_some(), pc.quant.is_some(), pc.split) {
-        (true, true, Some(split)) => Some(mixed_fraction(split, cr.why.f_qual?, f_quant?)),
-        (true, false, _) => cr.why.f_qual,
-        (false, true, _) => f_quant,
+        (true, true, Some((_, quantitative))) => Some(
+            cr.why
+                .mark_part?
+                .plus(Score::of(quant?.share(quantitative), pc.weight)),
+        ),
+        (true, false, _) => cr.why.mark_part,
+        (false, true, _) => Some(Score::of(quant?, pc.weight)),
         _ => None,
     }
 }

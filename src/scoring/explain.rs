@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 
 use super::format::{Eq, Money, Num};
 use super::model::{Band, Criterion, CriterionType, PriceMethod, QuantitativeBasis};
+use super::ratio::Score;
 use super::result::CriterionResult;
 
 /// Why a disqualified bid's relative criteria were not scored.
@@ -28,6 +29,8 @@ pub(crate) struct Why<'a> {
     pub criterion: &'a Criterion,
     pub currency: &'a str,
     pub f_qual: Option<Decimal>,
+    /// The mark's part of the score (`engine::MarkScore`), kept for the relative step.
+    pub mark_part: Option<Score>,
     pub f_quant: Option<Decimal>,
     /// Banded price: % above the lowest; percent target: SV as % of price (`None` if too large).
     pub percent: Option<Decimal>,
@@ -48,6 +51,7 @@ impl<'a> Why<'a> {
             criterion,
             currency,
             f_qual: None,
+            mark_part: None,
             f_quant: None,
             percent: None,
             low: None,

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use super::codes::{Flag, FlagCode};
 use super::decimal::{approx, key20};
 use super::format::Money;
+use super::model::TieBreakStep;
 
 /// Spread above which evaluators' marks for one criterion are flagged, as % of the scale range.
 pub const MARKS_DISCREPANCY_PERCENT: u32 = 40;
@@ -97,6 +98,57 @@ pub(crate) fn tie_unresolved(rank: u32, others: &[&str]) -> Flag {
             "shares rank {rank} with {} after every tie-break step: a person must decide",
             others.join(", ")
         ),
+    }
+}
+
+/// One other bid whose ranking key a bid shares, the step that separated them, and whether it
+/// ranked the bid above that one.
+pub(crate) struct Separated<'a> {
+    pub other: &'a str,
+    pub step: TieBreakStep,
+    pub above: bool,
+}
+
+/// `tie_broken`: an equal ranking key (`key`, e.g. "total 60") with other bids, separated by the
+/// tie-break chain (scoring.md, "Version 1.1").
+pub(crate) fn tie_broken(key: &str, separated: &[Separated<'_>]) -> Flag {
+    let others: Vec<&str> = separated.iter().map(|s| s.other).collect();
+    let steps: Vec<String> = separated
+        .iter()
+        .map(|s| {
+            let step = step_name(s.step);
+            if s.above {
+                format!("the {step} step ranked this bid above {}", s.other)
+            } else {
+                format!("the {step} step ranked {} above this bid", s.other)
+            }
+        })
+        .collect();
+    Flag {
+        code: FlagCode::TieBroken,
+        message: format!(
+            "equal {key} with {}; {}",
+            words_list(&others),
+            steps.join("; ")
+        ),
+    }
+}
+
+fn step_name(step: TieBreakStep) -> &'static str {
+    match step {
+        TieBreakStep::SocialValue => "social value",
+        TieBreakStep::Quality => "quality",
+        TieBreakStep::Price => "price",
+        TieBreakStep::SubmittedAt => "submission time",
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+fn words_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

@@ -64,6 +64,7 @@ mod model;
 mod plan;
 mod price;
 mod rank;
+mod ratio;
 mod result;
 mod social_value;
 mod strkey;
@@ -94,7 +95,7 @@ use plan::{Ctx, MeasureOrigin, MeasureView};
 use rust_decimal::Decimal;
 
 /// Version of the scoring rules. Bump it with any change that can change a result's bytes.
-pub const ENGINE_VERSION: &str = "1.0.0";
+pub const ENGINE_VERSION: &str = "1.1.0";
 
 /// The measures of a preview or validate body: inline ones, or the catalogue's default set.
 fn request_measures<'a>(

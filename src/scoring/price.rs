@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::decimal::key20;
 use super::plan::PriceRule;
+use super::ratio::Ratio;
 
 /// Lowest and highest price among the qualified bids.
 #[derive(Debug, Clone, Copy)]
@@ -12,36 +13,36 @@ pub(crate) struct PriceStats {
     pub max: Decimal,
 }
 
-/// A price criterion's fraction for one qualified bid, plus what the explanation needs.
-#[derive(Debug, Clone, Copy, Default)]
+/// A price criterion's fraction for one qualified bid, as a ratio (points divide once), plus what
+/// the explanation needs.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct PriceFraction {
-    pub fraction: Decimal,
+    pub ratio: Ratio,
     /// Banded: `(P − Pmin) ÷ Pmin × 100`, `None` if beyond the decimal range.
     pub above: Option<Decimal>,
     pub band: usize,
     pub beyond_last_band: bool,
 }
 
+impl PriceFraction {
+    fn of(ratio: Ratio) -> Self {
+        PriceFraction {
+            ratio,
+            above: None,
+            band: 0,
+            beyond_last_band: false,
+        }
+    }
+}
+
 /// `price` is > 0 and within `[stats.min, stats.max]` (validation and the caller guarantee it), so
-/// no division below can fail; a failure would still give 0 rather than panic.
+/// no ratio has a zero denominator.
 pub(crate) fn fraction(rule: &PriceRule, price: Decimal, stats: PriceStats) -> PriceFraction {
     match rule {
-        PriceRule::Lowest => PriceFraction {
-            fraction: stats.min.checked_div(price).unwrap_or_default(),
-            ..PriceFraction::default()
-        },
+        PriceRule::Lowest => PriceFraction::of(Ratio::new(stats.min, price)),
+        PriceRule::Linear if stats.max == stats.min => PriceFraction::of(Ratio::ONE),
         PriceRule::Linear => {
-            let fraction = if stats.max == stats.min {
-                Decimal::ONE
-            } else {
-                (stats.max - price)
-                    .checked_div(stats.max - stats.min)
-                    .unwrap_or_default()
-            };
-            PriceFraction {
-                fraction,
-                ..PriceFraction::default()
-            }
+            PriceFraction::of(Ratio::new(stats.max - price, stats.max - stats.min))
         }
         PriceRule::Banded(bands) => banded(bands, price, stats.min),
     }
@@ -63,7 +64,7 @@ fn banded(bands: &[(Option<Decimal>, Decimal)], price: Decimal, min: Decimal) ->
         None => (last, true),
     };
     PriceFraction {
-        fraction: bands.get(band).map(|b| b.1).unwrap_or_default(),
+        ratio: Ratio::whole(bands.get(band).map(|b| b.1).unwrap_or_default()),
         above,
         band,
         beyond_last_band,

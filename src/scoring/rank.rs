@@ -25,15 +25,31 @@ fn compare(method: Method, steps: &[TieBreakStep], a: &RankKey, b: &RankKey) -> 
         Method::WeightedSum => b.primary.cmp(&a.primary),
         Method::PricePerQualityPoint => a.primary.cmp(&b.primary),
     };
-    steps.iter().fold(primary, |acc, step| {
-        acc.then_with(|| match step {
-            TieBreakStep::SocialValue => b.social_value.cmp(&a.social_value),
-            TieBreakStep::Quality => b.quality.cmp(&a.quality),
-            TieBreakStep::Price => a.price.cmp(&b.price),
-            // DateTime compares instants, whatever the offsets.
-            TieBreakStep::SubmittedAt => a.submitted_at.cmp(&b.submitted_at),
-        })
-    })
+    steps
+        .iter()
+        .fold(primary, |acc, step| acc.then_with(|| by_step(*step, a, b)))
+}
+
+fn by_step(step: TieBreakStep, a: &RankKey, b: &RankKey) -> Ordering {
+    match step {
+        TieBreakStep::SocialValue => b.social_value.cmp(&a.social_value),
+        TieBreakStep::Quality => b.quality.cmp(&a.quality),
+        TieBreakStep::Price => a.price.cmp(&b.price),
+        // DateTime compares instants, whatever the offsets.
+        TieBreakStep::SubmittedAt => a.submitted_at.cmp(&b.submitted_at),
+    }
+}
+
+/// The first step of the chain that tells two bids of equal primary key apart.
+pub(crate) fn separating_step(
+    steps: &[TieBreakStep],
+    a: &RankKey,
+    b: &RankKey,
+) -> Option<TieBreakStep> {
+    steps
+        .iter()
+        .copied()
+        .find(|step| by_step(*step, a, b) != Ordering::Equal)
 }
 
 /// Rank the bids `members` (indices into `keys` and `ids`).

@@ -63,22 +63,34 @@ impl Sum {
     /// The sum as a `Decimal`, rounding half-even (as `rust_decimal` does) only if it has more than
     /// 28 significant digits; `None` if it is beyond the `Decimal` range.
     pub fn value(self) -> Option<Decimal> {
-        let (mut m, mut s) = (self.mantissa, self.scale);
         // 2^96 bounds a Decimal's mantissa.
-        const LIMIT: i128 = 1 << 96;
-        while m.unsigned_abs() >= LIMIT as u128 {
-            if s == 0 {
-                return None;
-            }
-            let (q, r) = (m / 10, (m % 10).abs());
-            m = if r > 5 || (r == 5 && q % 2 != 0) {
+        const LIMIT: u128 = 1 << 96;
+        let (m, s) = (self.mantissa, self.scale);
+        // The digits to drop, counted first and then rounded away together: dropping them one at
+        // a time would round twice (…49052 → …4905 → …490, where the value is …491).
+        let mut drop = 0u32;
+        while m.unsigned_abs() / POW10.get(drop as usize).copied()?.unsigned_abs() >= LIMIT {
+            drop += 1;
+        }
+        if drop == 0 {
+            return Decimal::try_from_i128_with_scale(m, s).ok();
+        }
+        loop {
+            let scale = s.checked_sub(drop)?;
+            let unit = *POW10.get(drop as usize)?;
+            let (q, r) = (m / unit, (m % unit).abs());
+            let half = unit / 2;
+            let rounded = if r > half || (r == half && q % 2 != 0) {
                 q + m.signum()
             } else {
                 q
             };
-            s -= 1;
+            // Rounding up may reach the bound (…999.5): then one digit more, from the exact value.
+            if rounded.unsigned_abs() < LIMIT {
+                return Decimal::try_from_i128_with_scale(rounded, scale).ok();
+            }
+            drop += 1;
         }
-        Decimal::try_from_i128_with_scale(m, s).ok()
     }
 }
 
@@ -175,6 +187,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_sum_beyond_28_digits_is_rounded_once() {
+        // 91.6488…949052 has 30 digits: rounded to 28 at once it ends …491; dropping a digit at a
+        // time would give …490 (…49052 → …4905 → …490, half-even).
+        let mut sum = Sum::ZERO;
+        for part in ["2.6488563130991595415688949052", "89"] {
+            sum = sum.add(d(part)).unwrap();
+        }
+        assert_eq!(
+            sum.value().unwrap().to_string(),
+            "91.64885631309915954156889491"
+        );
+        // Half-even where the dropped digits are exactly half.
+        let half = ["2.6488563130991595415688949050", "89"]
+            .into_iter()
+            .try_fold(Sum::ZERO, |sum, part| sum.add(d(part)))
+            .unwrap();
+        assert_eq!(
+            half.value().unwrap().to_string(),
+            "91.64885631309915954156889490"
+        );
     }
 
     #[test]

@@ -212,6 +212,85 @@ async fn an_unknown_field_is_invalid_body_with_its_pointer() {
 }
 
 #[tokio::test]
+async fn a_missing_field_is_invalid_body_at_the_field_itself() {
+    let app = app().await;
+    let mut body = worked_example();
+    body["bids"][1].as_object_mut().unwrap().remove("price");
+    let refused = problem(post_json(&app, "/v1/evaluations/preview", &body).await, 422).await;
+    assert_eq!(refused["errors"][0]["code"], "invalid_body", "{refused}");
+    assert_eq!(
+        refused["errors"][0]["pointer"], "/bids/1/price",
+        "{refused}"
+    );
+    let mut body = worked_example();
+    body["scheme"]["criteria"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("weight");
+    let refused = problem(post_json(&app, "/v1/evaluations/preview", &body).await, 422).await;
+    assert_eq!(
+        refused["errors"][0]["pointer"], "/scheme/criteria/0/weight",
+        "{refused}"
+    );
+}
+
+/// Issue 20's example, as a client sends it: the dearer bid's price points are exactly 20, both
+/// totals are "60", and both bids are told that the social value step, not the total, ranked them.
+#[tokio::test]
+async fn equal_totals_are_exact_and_the_tie_break_is_flagged() {
+    let app = app().await;
+    let body = json!({
+        "scheme": {
+            "authority_type": "central_government",
+            "criteria": [
+                {"id": "price", "type": "price", "weight": 60, "price_method": "lowest_relative"},
+                {"id": "q1", "type": "quality", "weight": 30, "scale": {"min": 0, "max": 10}},
+                {"id": "sv", "type": "social_value", "weight": 10, "outcome": "PPN002:1a",
+                 "method": "qualitative", "scale": {"min": 0, "max": 10}}
+            ]
+        },
+        "bids": [
+            {"id": "cheap", "price": "300000", "submitted_at": "2026-03-01T10:00:00Z", "marks": {"q1": 0, "sv": 0}},
+            {"id": "dear", "price": "900000", "submitted_at": "2026-03-01T10:00:00Z", "marks": {"q1": 10, "sv": 10}}
+        ]
+    });
+    let response = post_json(&app, "/v1/evaluations/preview", &body).await;
+    assert_eq!(response.status(), 200);
+    let result: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(result["engine_version"], "1.1.0");
+    let results = result["results"].as_array().unwrap();
+    assert_eq!(
+        (results[0]["bid_id"].as_str(), results[1]["bid_id"].as_str()),
+        (Some("dear"), Some("cheap"))
+    );
+    assert_eq!(results[0]["criteria"][0]["points"], "20");
+    assert_eq!(
+        (results[0]["total"].as_str(), results[1]["total"].as_str()),
+        (Some("60"), Some("60"))
+    );
+    for (bid, words) in [
+        (
+            &results[0],
+            "the social value step ranked this bid above cheap",
+        ),
+        (
+            &results[1],
+            "the social value step ranked dear above this bid",
+        ),
+    ] {
+        let flags = bid["flags"].as_array().unwrap();
+        let broken: Vec<&str> = flags
+            .iter()
+            .filter(|f| f["code"] == "tie_broken")
+            .filter_map(|f| f["message"].as_str())
+            .collect();
+        assert_eq!(broken.len(), 1, "{bid}");
+        assert!(broken[0].starts_with("equal total 60 with "), "{bid}");
+        assert!(broken[0].ends_with(words), "{bid}");
+    }
+}
+
+#[tokio::test]
 async fn malformed_json_is_400() {
     let app = app().await;
     let response = post_raw(

@@ -226,6 +226,7 @@ async fn rotation(backend: Backend) {
     tokio::spawn(server.run_until_stopped());
     let after = app;
     after.open_lot("ROT-2").await;
+    after.chained().await;
     assert!(seqs(&after).len() > old_events);
 
     let verified = verify(&after).await;

@@ -12,6 +12,7 @@
 )]
 
 mod codes;
+mod exact;
 mod golden;
 mod inputs;
 mod pointers;

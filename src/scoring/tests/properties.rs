@@ -352,3 +352,98 @@ proptest! {
 }
 
 use super::super::decimal::key20;
+
+/// The exact decimal of `num ÷ den` (positive integers), when it terminates within 28 places and
+/// 28 significant digits: the oracle of "Version 1.1", computed in integers, not by the engine.
+fn terminating(num: i128, den: i128) -> Option<Decimal> {
+    let (mut rest, mut places) = (den, 0u32);
+    for factor in [2, 5] {
+        while rest % factor == 0 {
+            rest /= factor;
+        }
+    }
+    if rest != 1 {
+        return None;
+    }
+    let mut scaled = num;
+    while scaled % den != 0 {
+        scaled = scaled.checked_mul(10)?;
+        places += 1;
+    }
+    let mantissa = scaled / den;
+    (places <= 28 && mantissa.unsigned_abs() < 10u128.pow(28))
+        .then(|| Decimal::try_from_i128_with_scale(mantissa, places).ok())
+        .flatten()
+}
+
+/// A lowest price and a dearer one (in pence, at most 12 significant digits), often a whole
+/// multiple of it so that `weight × lowest ÷ price` terminates (60 × 1 ÷ 3 = 20).
+fn two_prices() -> impl Strategy<Value = (i64, i64)> {
+    prop_oneof![
+        (1i64..10_000_000, 1i64..=40).prop_map(|(low, k)| (low, low * k)),
+        (1i64..100_000_000_000, 1i64..100_000_000_000).prop_map(|(a, b)| (a.min(b), a.max(b))),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::default())]
+
+    #[test]
+    fn points_whose_rational_value_terminates_are_exact(weight in 1u32..=99, (low, high) in two_prices()) {
+        let pounds = |pence: i64| (Decimal::from(pence) / Decimal::ONE_HUNDRED).to_string();
+        let v = json!({
+            "scheme": {"authority_type": "other", "criteria": [
+                {"id": "p", "type": "price", "weight": weight.to_string(), "price_method": "lowest_relative"},
+                {"id": "q", "type": "quality", "weight": (100 - weight).to_string(), "scale": {"min": "0", "max": "10"}}
+            ]},
+            "measures": [],
+            "bids": [
+                {"id": "low", "price": pounds(low), "submitted_at": "2026-03-01T12:00:00Z", "marks": {"q": "0"}},
+                {"id": "high", "price": pounds(high), "submitted_at": "2026-03-01T12:00:00Z", "marks": {"q": "0"}}
+            ]
+        });
+        let r = ok(&v);
+        let points = crit(bid(&r, "high"), "p").points.unwrap();
+        if let Some(exact) = terminating(i128::from(weight) * i128::from(low), i128::from(high)) {
+            prop_assert_eq!(points, exact, "{} × {} ÷ {}", weight, low, high);
+            prop_assert_eq!(points.normalize().to_string(), exact.normalize().to_string());
+        }
+    }
+
+    #[test]
+    fn total_is_the_exact_sum_of_points(raw in raw(8)) {
+        let r = ok(&build(&raw, true, false));
+        for b in r.results.iter().filter(|b| b.status == BidStatus::Qualified) {
+            let points: Vec<Decimal> = b.criteria.iter().map(|c| c.points.unwrap()).collect();
+            let scale = points.iter().map(Decimal::scale).max().unwrap_or(0);
+            let exact: i128 = points
+                .iter()
+                .map(|p| p.mantissa() * 10i128.pow(scale - p.scale()))
+                .sum();
+            let total = b.total.unwrap();
+            match Decimal::try_from_i128_with_scale(exact, scale) {
+                // It fits: the total is that sum, to the last digit.
+                Ok(sum) => prop_assert_eq!(total, sum, "{:?}", points),
+                // Beyond 28 digits: rounded once, to the places the total kept.
+                Err(_) => {
+                    let unit = 10i128.pow(scale - total.scale());
+                    let at_scale = total.mantissa() * unit;
+                    prop_assert!((at_scale - exact).abs() * 2 <= unit, "{} vs {:?}", total, points);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tie_broken_appears_exactly_when_an_equal_key_is_ranked_apart(raw in raw(8)) {
+        let r = ok(&build(&raw, true, false));
+        let qualified: Vec<&BidResult> = r.results.iter().filter(|b| b.status == BidStatus::Qualified).collect();
+        for b in &qualified {
+            let ranked_apart = qualified.iter().any(|c| {
+                c.bid_id != b.bid_id && key20(c.total.unwrap()) == key20(b.total.unwrap()) && c.rank != b.rank
+            });
+            let flagged = b.flags.iter().any(|f| f.code == FlagCode::TieBroken);
+            prop_assert_eq!(flagged, ranked_apart, "{}: {:?}", b.bid_id, b.flags);
+        }
+    }
+}

@@ -112,32 +112,79 @@ fn the_tie_break_chain_applies_in_order() {
     // Default chain: social_value ties (0 each), then quality decides.
     let r = quality_tie(json!(["social_value", "quality", "price", "submitted_at"]));
     assert_eq!(r.winner, Some("B"));
-    assert!(bid(&r, "A").flags.is_empty());
+    // Engine 1.1: both are told that the chain, not the total, ranked them.
+    let flag = |id: &str| {
+        let flags = &bid(&r, id).flags;
+        assert_eq!(flags.len(), 1, "{flags:?}");
+        assert_eq!(flags[0].code, FlagCode::TieBroken);
+        flags[0].message.clone()
+    };
+    let total = bid(&r, "A").total.unwrap().normalize();
+    assert_eq!(bid(&r, "B").total.unwrap().normalize(), total);
+    assert_eq!(
+        flag("B"),
+        format!("equal total {total} with A; the quality step ranked this bid above A")
+    );
+    assert_eq!(
+        flag("A"),
+        format!("equal total {total} with B; the quality step ranked B above this bid")
+    );
 }
 
 #[test]
-fn equal_rationals_tie_after_rounding_to_20_places() {
-    // X: 60 × 1/3 + 10 (mark 25 of 100 × 40); Y: 60 × 1/2 + 0 = 30; Z holds the lowest price.
+fn points_divide_once_so_terminating_totals_are_exact() {
+    // X: 60 × 100 ÷ 300 + 40 × 25 ÷ 100 = 20 + 10; Y: 60 × 100 ÷ 200 + 0 = 30 (engine 1.0 gave X
+    // 29.999999999999999999999999998, dividing first); Z holds the lowest price.
     let mut v = simple(
         "lowest_relative",
         &[("X", "300", "25"), ("Y", "200", "0"), ("Z", "100", "0")],
     );
     set(&mut v, "/scheme/tie_break", json!([]));
     let r = ok(&v);
-    assert_eq!(bid(&r, "X").rank, Some(2));
-    assert_eq!(bid(&r, "Y").rank, Some(2));
-    assert_ne!(
-        bid(&r, "X").total,
-        bid(&r, "Y").total,
-        "exact totals differ in the last digit"
-    );
-    assert_eq!(bid(&r, "X").total_display.unwrap().to_string(), "30.00");
+    assert_eq!(bid(&r, "X").total, Some(Decimal::from(30)));
+    assert_eq!(bid(&r, "X").total, bid(&r, "Y").total);
+    assert_eq!((bid(&r, "X").rank, bid(&r, "Y").rank), (Some(2), Some(2)));
+    assert_eq!(crit(bid(&r, "X"), "p").points.unwrap().to_string(), "20");
+    let explanation = crit(bid(&r, "X"), "p").explanation().to_string();
     assert!(
-        crit(bid(&r, "X"), "p")
-            .explanation()
-            .to_string()
-            .contains("≈ 0.3333 × 60 ≈ 20 points")
+        explanation.contains("≈ 0.3333 × 60 = 20 points"),
+        "{explanation}"
     );
+}
+
+#[test]
+fn non_terminating_points_are_not_rounded_and_their_sum_rounds_once() {
+    // Three thirds of 10 points do not terminate: each is 3.333…3 to 28 places; X's exact total,
+    // 79.999…9 to 28 places, has 30 digits, so it is rounded once, to 28, and ties Y's 80.
+    let quality = |id: &str| json!({"id": id, "type": "quality", "weight": "10", "scale": {"min": "0", "max": "3"}});
+    let bid_with = |id: &str, marks: [&str; 3]| {
+        json!({
+            "id": id, "price": "100", "submitted_at": "2026-03-01T12:00:00Z",
+            "marks": {"q1": marks[0], "q2": marks[1], "q3": marks[2]}
+        })
+    };
+    let v = json!({
+        "scheme": {
+            "authority_type": "other",
+            "tie_break": [],
+            "criteria": [
+                {"id": "p", "type": "price", "weight": "70", "price_method": "lowest_relative"},
+                quality("q1"), quality("q2"), quality("q3")
+            ]
+        },
+        "measures": [],
+        "bids": [bid_with("X", ["1", "1", "1"]), bid_with("Y", ["3", "0", "0"])]
+    });
+    let r = ok(&v);
+    let third = "3.3333333333333333333333333333";
+    assert_eq!(crit(bid(&r, "X"), "q1").points.unwrap().to_string(), third);
+    assert_eq!(
+        bid(&r, "X").total.unwrap().to_string(),
+        "80.00000000000000000000000000"
+    );
+    assert_eq!(bid(&r, "Y").total, Some(Decimal::from(80)));
+    assert_eq!((bid(&r, "X").rank, bid(&r, "Y").rank), (Some(1), Some(1)));
+    assert_eq!(bid(&r, "X").total_display.unwrap().to_string(), "80.00");
 }
 
 #[test]
