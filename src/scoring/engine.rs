@@ -327,15 +327,25 @@ fn criterion_score(
         }
         None => None,
     };
-    cr.why.f_quant = quant.map(Ratio::value);
+    // Cleared first: the relative step runs again after a bid is disqualified (ppqp).
+    cr.why.f_quant = None;
     match (pc.mark.is_some(), pc.quant.is_some(), pc.split) {
-        (true, true, Some((_, quantitative))) => Some(
-            cr.why
-                .mark_part?
-                .plus(Score::of(quant?.share(quantitative), pc.weight)),
-        ),
+        (true, true, Some((_, quantitative))) => {
+            let quant = quant?;
+            cr.why.f_quant = Some(quant.value());
+            Some(
+                cr.why
+                    .mark_part?
+                    .plus(Score::of(quant.share(quantitative), pc.weight)),
+            )
+        }
         (true, false, _) => cr.why.mark_part,
-        (false, true, _) => Some(Score::of(quant?, pc.weight)),
+        (false, true, _) => {
+            // The fraction shown is the score's own: one division, not two.
+            let score = Score::of(quant?, pc.weight);
+            cr.why.f_quant = Some(score.fraction);
+            Some(score)
+        }
         _ => None,
     }
 }

@@ -19,7 +19,7 @@ use super::model::{CriterionType, Method};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EvaluationResult<'a> {
     /// Version of the scoring rules that produced this result.
-    #[schema(example = "1.0.0")]
+    #[schema(example = "1.1.0")]
     pub engine_version: &'static str,
     /// Hex SHA-256 of the canonical form of the parsed inputs.
     #[schema(example = "3f1c5b0e9a7d2c4b6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f")]
