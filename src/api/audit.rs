@@ -145,6 +145,12 @@ pub async fn list(
     principal.require_any(policy::READ_AUDIT)?;
     let limit = page.limit()?;
     let filters = filters.into_inner();
+    if filters.after_seq.is_some_and(|seq| seq < 0) {
+        return Err(invalid_query(
+            "/after_seq",
+            "`after_seq` must be a `seq` (0 or more)".to_string(),
+        ));
+    }
     // Both bound `seq` from below; together, the tighter bound holds.
     let after = page.after_number()?.max(filters.after_seq);
     let filter = filters.into_filter()?;

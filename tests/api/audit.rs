@@ -230,6 +230,18 @@ on_both_backends! {
         assert_eq!(events[2]["prev_hash"], events[1]["hash"]);
     }
 
+    async fn after_seq_resumes_a_follower_and_refuses_a_negative_seq(app: TestApp) {
+        for version in ["1", "2", "3"] {
+            import(&app, version).await;
+        }
+        let all = all_events(&app, &auditor(&app), "", 50).await;
+        let first = all[0]["seq"].as_i64().unwrap();
+        let rest = all_events(&app, &auditor(&app), &format!("after_seq={first}"), 50).await;
+        assert_eq!(seqs(&rest), seqs(&all[1..]));
+        let refused = json_of(app.get_as("/v1/audit-events?after_seq=-1", &auditor(&app)).await, 422).await;
+        assert_eq!(refused["errors"][0]["pointer"], "/after_seq", "{refused}");
+    }
+
     async fn filters_select_by_entity_id_and_time(app: TestApp) {
         let ids = [import(&app, "1").await, import(&app, "2").await, import(&app, "3").await];
         app.chained().await;
