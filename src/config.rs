@@ -87,6 +87,16 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "how long a client may take to send a request's headers, and then its body, before it is cut off (408)",
     },
     Setting {
+        env: "SOCVAL_WORK_MEMORY_MIB",
+        default: "256",
+        meaning: "memory that previews and exports may hold at once, by their estimates; a request that does not fit waits, then gets 503 with `Retry-After`",
+    },
+    Setting {
+        env: "SOCVAL_WORK_MEMORY_WAIT_MS",
+        default: "2000",
+        meaning: "how long a preview or export waits for work memory to come free before it is refused (503)",
+    },
+    Setting {
         env: "SOCVAL_RATE_LIMIT_PER_MINUTE",
         default: "0",
         meaning: "`/v1` requests per minute each token (`org` and `sub`) may make to one replica (429 above it); `0` turns the limit off",
@@ -203,6 +213,8 @@ pub struct Config {
     pub jwt_max_ttl_secs: u64,
     pub max_body_bytes: usize,
     pub request_timeout_ms: u64,
+    pub work_memory_mib: u32,
+    pub work_memory_wait_ms: u64,
     pub rate_limit_per_minute: u32,
     pub rate_limit_burst: u32,
     pub log_format: LogFormat,
@@ -232,6 +244,8 @@ impl Default for Config {
             jwt_max_ttl_secs: 24 * 60 * 60,
             max_body_bytes: 1024 * 1024,
             request_timeout_ms: 30_000,
+            work_memory_mib: 256,
+            work_memory_wait_ms: 2000,
             rate_limit_per_minute: 0,
             rate_limit_burst: 0,
             log_format: LogFormat::Pretty,
@@ -305,6 +319,7 @@ impl Config {
         positive("SOCVAL_DB_TIMEOUT_MS", self.db_timeout_ms)?;
         positive("SOCVAL_MAX_BODY_BYTES", self.max_body_bytes as u64)?;
         positive("SOCVAL_REQUEST_TIMEOUT_MS", self.request_timeout_ms)?;
+        positive("SOCVAL_WORK_MEMORY_MIB", self.work_memory_mib.into())?;
         positive("SOCVAL_JWT_MAX_TTL_SECS", self.jwt_max_ttl_secs)?;
         positive(
             "SOCVAL_AUDIT_SEQUENCER_POLL_MS",
@@ -396,6 +411,10 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    pub fn work_memory_wait(&self) -> Duration {
+        Duration::from_millis(self.work_memory_wait_ms)
     }
 
     /// The bank holidays in force: the configured file's, or the shipped England and Wales list.

@@ -17,3 +17,4 @@ pub mod startup;
 pub mod telemetry;
 pub mod text;
 pub mod violation;
+pub mod work_memory;

@@ -13,6 +13,9 @@ use socval::service::audit;
 use socval::startup::Application;
 use socval::{api, probe, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "socval",

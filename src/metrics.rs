@@ -24,6 +24,23 @@ pub struct Metrics {
     bids_ingested: prometheus::IntCounter,
     refused_runs: IntCounterVec,
     sequencer: SequencerMetrics,
+    work_memory: WorkMemoryMetrics,
+    work_memory_held: IntGaugeVec,
+}
+
+/// What the work-memory budget reports (`crate::work_memory`).
+#[derive(Clone)]
+pub struct WorkMemoryMetrics {
+    /// Requests refused (503) after waiting for work memory.
+    pub refused: prometheus::IntCounter,
+    /// Each reservation's final size, in bytes: what previews and exports were estimated to hold.
+    pub reservations: prometheus::Histogram,
+}
+
+/// The budget's state, taken when metrics are scraped.
+pub struct WorkMemoryState {
+    pub reserved_bytes: u64,
+    pub budget_bytes: u64,
 }
 
 /// What the audit sequencer reports (`service::audit::sequencer`).
@@ -102,6 +119,26 @@ impl Metrics {
                 .buckets(LATENCY_BUCKETS.to_vec()),
             )?,
         };
+        let work_memory = WorkMemoryMetrics {
+            refused: prometheus::IntCounter::new(
+                "socval_work_memory_refused_total",
+                "Previews and exports refused (503) because the work memory stayed in use for the whole wait",
+            )?,
+            reservations: prometheus::Histogram::with_opts(
+                HistogramOpts::new(
+                    "socval_work_memory_reservation_bytes",
+                    "Work memory reserved by each preview or export (its estimate), in bytes",
+                )
+                .buckets(prometheus::exponential_buckets(64.0 * 1024.0, 4.0, 8)?),
+            )?,
+        };
+        let work_memory_held = IntGaugeVec::new(
+            Opts::new(
+                "socval_work_memory_bytes",
+                "Work memory of previews and exports: reserved now, and the budget",
+            ),
+            &["state"],
+        )?;
         let build = IntGaugeVec::new(
             Opts::new(
                 "socval_build_info",
@@ -122,6 +159,9 @@ impl Metrics {
             Box::new(refused_runs.clone()),
             Box::new(sequencer.chained.clone()),
             Box::new(sequencer.delay.clone()),
+            Box::new(work_memory.refused.clone()),
+            Box::new(work_memory.reservations.clone()),
+            Box::new(work_memory_held.clone()),
             Box::new(build),
         ] {
             registry
@@ -138,11 +178,17 @@ impl Metrics {
             bids_ingested,
             refused_runs,
             sequencer,
+            work_memory,
+            work_memory_held,
         })
     }
 
     pub fn sequencer(&self) -> SequencerMetrics {
         self.sequencer.clone()
+    }
+
+    pub fn work_memory(&self) -> WorkMemoryMetrics {
+        self.work_memory.clone()
     }
 
     pub fn observe_bids(&self, count: usize) {
@@ -172,13 +218,20 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every metric, with the pool gauges refreshed.
-    pub fn render(&self, pool: PoolState) -> anyhow::Result<String> {
+    pub fn render(&self, pool: PoolState, memory: WorkMemoryState) -> anyhow::Result<String> {
         for (state, value) in [
             ("idle", pool.idle),
             ("in_use", pool.in_use),
             ("max", pool.max),
         ] {
             self.pool.with_label_values(&[state]).set(value.into());
+        }
+        for (state, bytes) in [
+            ("reserved", memory.reserved_bytes),
+            ("budget", memory.budget_bytes),
+        ] {
+            let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+            self.work_memory_held.with_label_values(&[state]).set(bytes);
         }
         let mut buffer = Vec::new();
         TextEncoder::new()
@@ -210,7 +263,11 @@ mod tests {
             in_use: 0,
             max,
         };
-        metrics.render(pool).unwrap()
+        let memory = WorkMemoryState {
+            reserved_bytes: 0,
+            budget_bytes: 1 << 20,
+        };
+        metrics.render(pool, memory).unwrap()
     }
 
     #[test]
@@ -222,6 +279,7 @@ mod tests {
         for expected in [
             r#"http_requests_total{method="GET",route="/v1/tenders/{id}",status="200"} 2"#,
             r#"db_pool_connections{state="max"} 10"#,
+            r#"socval_work_memory_bytes{state="budget"} 1048576"#,
             "socval_build_info{database=\"sqlite\"",
         ] {
             assert!(text.contains(expected), "{expected} not in {text}");

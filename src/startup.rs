@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::metrics::Metrics;
 use crate::service::audit::Signer;
+use crate::work_memory::WorkMemory;
 
 pub struct Application {
     port: u16,
@@ -90,11 +91,17 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
         Duration::from_millis(config.audit_sequencer_poll_ms),
         metrics.sequencer(),
     ));
+    let work_memory = WorkMemory::new(
+        config.work_memory_mib,
+        config.work_memory_wait(),
+        metrics.work_memory(),
+    );
     let state = web::Data::new(AppState {
         metrics,
         db,
         max_body_bytes: config.max_body_bytes,
         request_timeout: config.request_timeout(),
+        work_memory,
         openapi_json: api::openapi_json()?,
         allowed_methods: api::allowed_methods(&api::openapi()),
         suggesters: Default::default(),

@@ -9,9 +9,11 @@
 # ingestion into 16 lots, one lot and in batches (and over two replicas) against pgbench running
 # the same SQL, 3 alternating runs each (benches/load/ingestion.sh); pgbench's
 # simple-insert TPS on the same PostgreSQL, RSS idle and peak, binary size, start → /readyz on
-# SQLite (median of 7), and the engine's scaling table (benches/load/engine_scaling.rs).
-# Prints a markdown report; ratios are to the baseline's answer to the same request (POSTs: /echo
-# of the same body; /healthz: its /healthz; the evaluation: its GET of the same JSON document).
+# SQLite (median of 7), the engine's scaling table (benches/load/engine_scaling.rs) and the memory
+# table (benches/load/memory.sh). Prints a markdown report; ratios are to the baseline's answer to
+# the same request (POSTs: /echo of the same body, and for the 100-bid preview also the baseline
+# serving that preview's own answer; /healthz: its /healthz; the evaluation: its GET of the same
+# JSON document).
 #
 # Settings (environment): CONNECTIONS (64: reads and previews), WRITERS (16: ingestion
 # connections, socval's pool size and pgbench clients), BACKENDS ("sqlite postgres"), ROWS (all:
@@ -69,6 +71,8 @@ for backend in $backends; do
     wants "$name" && row "$backend" "$name" "$s/v1/evaluations/preview" "$connections" "$work/$name.json" "$platform"
   done
   curl -sf -H "Authorization: Bearer $platform" "$s$evaluation" >"$work/evaluation.json"
+  curl -sf -H "Authorization: Bearer $platform" -H "Content-Type: application/json" \
+    --data-binary "@$work/preview-100.json" "$s/v1/evaluations/preview" >"$work/preview-100.answer.json"
   wants evaluation && row "$backend" evaluation "$s$evaluation" "$connections" "" "$platform"
   wants bid && row "$backend" bid "$s$ingest/bids" "$writers" "$work/bid.json" "$platform"
   wants batch-100 && row "$backend" batch-100 "$s$ingest/bids/batch" "$writers" "$work/batch-100.json" "$platform"
@@ -83,14 +87,18 @@ if wants ingestion && [[ $backends == *postgres* ]]; then
 fi
 
 echo "== baseline" >&2
-[[ -s $work/evaluation.json ]] || echo null >"$work/evaluation.json"
-BASELINE_DOCUMENT="$work/evaluation.json" start_baseline 18090
+for document in evaluation preview-100.answer; do
+  [[ -s $work/$document.json ]] || echo null >"$work/$document.json"
+done
+BASELINE_DOCUMENTS="evaluation=$work/evaluation.json preview-100-answer=$work/preview-100.answer.json" \
+  start_baseline 18090
 b=http://127.0.0.1:18090
 wants healthz && row baseline healthz "$b/healthz" "$connections"
-wants evaluation && row baseline evaluation "$b/document" "$connections"
+wants evaluation && row baseline evaluation "$b/documents/evaluation" "$connections"
 for name in preview-10 preview-100; do
   wants "$name" && row baseline "$name" "$b/echo" "$connections" "$work/$name.json"
 done
+wants preview-100 && row baseline preview-100-answer "$b/documents/preview-100-answer" "$connections"
 for name in bid batch-100; do
   wants "$name" && row baseline "$name" "$b/echo" "$writers" "$work/$name.json"
 done
@@ -104,5 +112,6 @@ if [[ $extras == 1 ]]; then
   fact binary_mb "$(stat -c %s "$bin" | awk '{printf "%.1f", $1 / 1e6}')"
   fact startup_ms "$(python3 "$LOAD_DIR/startup.py" "$bin" 7 | sed 's/^startup_ms //; s/ /,/g')"
   "$engine" >"$work/engine.md"
+  "$LOAD_DIR/memory.sh" 8 >"$work/memory.md"
 fi
-python3 "$LOAD_DIR/report.py" "$out" "$work/engine.md"
+python3 "$LOAD_DIR/report.py" "$out" "$work/engine.md" "$work/memory.md"

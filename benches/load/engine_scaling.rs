@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release --example load-engine [bids…]` (default 10 100 1000 10000). The HTTP
 //! preview caps a request at 5,000 bids; this calls the library directly.
+//! `load-engine --body BIDS` prints that preview body instead (the memory harness's input).
 
 #![allow(
     clippy::unwrap_used,
@@ -35,10 +36,14 @@ fn median_ms<T>(mut f: impl FnMut() -> T) -> f64 {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().unwrap())
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, bids] = &args[..]
+        && flag == "--body"
+    {
+        let body = engine_input::request_with(bids.parse().unwrap());
+        return serde_json::to_writer(std::io::stdout().lock(), &body).unwrap();
+    }
+    let sizes: Vec<usize> = args.iter().map(|a| a.parse().unwrap()).collect();
     let sizes = if sizes.is_empty() {
         vec![10, 100, 1_000, 10_000]
     } else {

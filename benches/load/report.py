@@ -1,6 +1,6 @@
-"""The markdown report of compare.sh, from its results file (and the engine table, if any):
+"""The markdown report of compare.sh, from its results file (and the engine and memory tables):
 
-    python3 benches/load/report.py RESULTS [ENGINE_TABLE]
+    python3 benches/load/report.py RESULTS [ENGINE_TABLE [MEMORY_TABLE]]
 
 RESULTS lines: `BACKEND ROW rps=… p50_ms=… p99_ms=… max_ms=… non2xx=… errors=… cpu_ticks=…` per
 wrk run, `ingest CASE RUN WHO bids_per_s=… socval_cpu_us=… machine_cpu_us=… load=…` per
@@ -9,14 +9,16 @@ import pathlib
 import statistics
 import sys
 
-LABELS = {
-    "healthz": ("`GET /healthz`", "healthz"),
-    "preview-10": ("`POST /v1/evaluations/preview`, 10 bids", "preview-10"),
-    "preview-100": ("`POST /v1/evaluations/preview`, 100 bids", "preview-100"),
-    "evaluation": ("`GET …/evaluations/{run}` (100 bids)", "evaluation"),
-    "bid": ("`POST …/bids` (one bid)", "bid"),
-    "batch-100": ("`POST …/bids/batch` (100 bids)", "batch-100"),
-}
+# (socval's row, label, the baseline's row it is compared with, the ratio targeted)
+LABELS = [
+    ("healthz", "`GET /healthz`", "healthz", None),
+    ("preview-10", "`POST /v1/evaluations/preview`, 10 bids (÷ echo of its body)", "preview-10", 0.60),
+    ("preview-100", "`POST /v1/evaluations/preview`, 100 bids (÷ echo of its body)", "preview-100", None),
+    ("preview-100", "the same (÷ the baseline serving its answer)", "preview-100-answer", 0.60),
+    ("evaluation", "`GET …/evaluations/{run}` (100 bids, ÷ the same document)", "evaluation", 0.50),
+    ("bid", "`POST …/bids` (one bid)", "bid", None),
+    ("batch-100", "`POST …/bids/batch` (100 bids)", "batch-100", None),
+]
 BIDS_PER_REQUEST = {"bid": 1, "batch-100": 100}
 BACKENDS = [("sqlite", "SQLite"), ("postgres", "PostgreSQL")]
 
@@ -54,7 +56,7 @@ def cell(run):
     return f"{run['rps']:,.0f}{note}", f"{run['p50_ms']:.1f} / {run['p99_ms']:.1f}"
 
 
-for row, (label, base_row) in LABELS.items():
+for row, label, base_row, target in LABELS:
     if not any(r == row for _, r in runs):
         continue
     base = runs.get(("baseline", base_row))
@@ -66,6 +68,8 @@ for row, (label, base_row) in LABELS.items():
             continue
         rps, latency = cell(run)
         ratio = f"{run['rps'] / base['rps']:.2f}" if base else "—"
+        if base and target:
+            ratio += f" (≥ {target:.2f} {'met' if run['rps'] / base['rps'] >= target else 'MISSED'})"
         cpu_ratio = f"{cpu_us(base) / cpu_us(run):.2f}" if base else "—"
         line += f" {rps} | {latency} | {ratio} | {cpu_us(run):,.0f} | {cpu_ratio} |"
     print(line)
@@ -121,3 +125,6 @@ if ingest:
 if len(sys.argv) > 2 and pathlib.Path(sys.argv[2]).exists():
     print("\nEngine scaling (20 criteria, 30 commitments a bid; median):\n")
     print(pathlib.Path(sys.argv[2]).read_text().rstrip())
+if len(sys.argv) > 3 and pathlib.Path(sys.argv[3]).exists():
+    print("\nWork memory (benches/load/memory.sh):\n")
+    print(pathlib.Path(sys.argv[3]).read_text().rstrip())

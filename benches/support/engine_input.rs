@@ -2,6 +2,10 @@
 //! of `benches/load/engine_scaling.rs`: deterministic bids under a 20-criterion scheme.
 
 use serde_json::{Value, json};
+
+/// The server's allocator, so the engine is measured as it runs there.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use socval::catalogue::builtin;
 use socval::scoring::{EvaluationInput, PreviewRequest};
 

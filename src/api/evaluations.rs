@@ -16,6 +16,7 @@ use crate::service::bids::LotRef;
 use crate::service::evaluations::{AwardDecision, AwardRow, EvaluationRow};
 use crate::service::stored_run::RunResult;
 use crate::service::{ServiceError, evaluations};
+use crate::work_memory::{Reserved, estimate};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -210,9 +211,14 @@ pub async fn get(
     let (_, _, row) = evaluations::get(&state.db, org, lot, run_id).await?;
     let wants_csv = super::accepts(&request, "text/csv");
     if wants_csv {
+        let reservation = state
+            .work_memory
+            .reserve(estimate::export(row.result.len() as u64))
+            .await
+            .map_err(super::scoring::busy)?;
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
-            .body(results_csv(&row)?));
+            .body(Reserved::new(results_csv(&row)?, reservation)));
     }
     Ok(HttpResponse::Ok().json(evaluation_view(&row)?))
 }

@@ -21,24 +21,14 @@ use crate::api::problem::ApiError;
 /// never passes silently.
 pub struct Json<T>(pub T, pub web::Bytes);
 
-/// Overrides the body limit for one resource (e.g. bulk endpoints); otherwise
-/// `SOCVAL_MAX_BODY_BYTES` applies.
-#[derive(Clone, Copy)]
-pub struct BodyLimit(pub usize);
-
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req
-            .app_data::<BodyLimit>()
-            .map(|l| l.0)
-            .or_else(|| {
-                req.app_data::<web::Data<AppState>>()
-                    .map(|s| s.max_body_bytes)
-            })
-            .unwrap_or(1024 * 1024);
+            .app_data::<web::Data<AppState>>()
+            .map_or(1024 * 1024, |s| s.max_body_bytes);
         let request = req.clone();
         let payload = payload.take();
         Box::pin(async move {
@@ -61,6 +51,16 @@ pub async fn read_json<T: DeserializeOwned>(
     parse(&body).map(|value| (value, body))
 }
 
+/// What can be refused before a JSON body is read: its content type (415) and a declared length
+/// over `limit` (413). Returns the declared length, if any.
+pub fn check_before_reading(req: &HttpRequest, limit: usize) -> Result<Option<usize>, ApiError> {
+    check_content_type(req)?;
+    check_declared_length(req, limit)?;
+    Ok(req
+        .get_header::<actix_web::http::header::ContentLength>()
+        .map(|length| length.0))
+}
+
 /// Reads a whole body, refusing it (413) as soon as it is known to exceed `limit`, and (408) when
 /// it has not all arrived within `SOCVAL_REQUEST_TIMEOUT_MS`.
 pub async fn read_body(
@@ -74,13 +74,23 @@ pub async fn read_body(
     let timeout = req
         .app_data::<web::Data<AppState>>()
         .map_or(Duration::from_secs(30), |s| s.request_timeout);
-    actix_web::rt::time::timeout(timeout, collect(payload, limit))
+    // Sized by the declared length (already checked against the limit): a body grown by
+    // doubling holds up to three times its size while it is copied, and a preview's body can be
+    // tens of megabytes.
+    let declared = req
+        .get_header::<actix_web::http::header::ContentLength>()
+        .map_or(0, |length| length.0);
+    actix_web::rt::time::timeout(timeout, collect(payload, limit, declared))
         .await
         .map_err(|_| ApiError::RequestTimeout { limit: timeout })?
 }
 
-async fn collect(mut payload: Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
-    let mut body = web::BytesMut::new();
+async fn collect(
+    mut payload: Payload,
+    limit: usize,
+    declared: usize,
+) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::with_capacity(declared);
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("reading the body: {e}")))?;
         if body.len() + chunk.len() > limit {

@@ -60,6 +60,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// How long a request body may take to arrive (`SOCVAL_REQUEST_TIMEOUT_MS`).
     pub request_timeout: std::time::Duration,
+    /// The memory previews and exports may hold at once (`SOCVAL_WORK_MEMORY_MIB`).
+    pub work_memory: crate::work_memory::WorkMemory,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
     /// The methods each route template accepts (`/v1/tenders/{id}` → `GET, PATCH`), from the
@@ -122,11 +124,7 @@ pub fn routes(config: &mut ServiceConfig) {
     // request with the metrics' route label): the busiest routes come first.
     config
         .service(ops::healthz)
-        .service(
-            utoipa_actix_web::scope("/v1/evaluations")
-                .app_data(json::BodyLimit(scoring::PREVIEW_BODY_LIMIT))
-                .service(scoring::preview),
-        )
+        .service(utoipa_actix_web::scope("/v1/evaluations").service(scoring::preview))
         .service(ops::readyz)
         .service(ops::metrics)
         .service(whoami::whoami)

@@ -16,7 +16,8 @@ use super::AppState;
 use super::responses::{AuthProblems, InternalProblem, NotFoundProblem};
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
-use crate::service::ocds::record;
+use crate::service::ocds::{TenderRecord, record};
+use crate::work_memory::{Reserved, estimate};
 use release::release_package;
 
 /// The extensions every package declares. The official ones at the revisions vendored in
@@ -57,10 +58,34 @@ pub async fn export(
     let org = principal.org.clone();
     let id = path.into_inner();
     let record = record(&state.db, org, id).await?;
+    let reservation = state
+        .work_memory
+        .reserve(estimate::export(stored_bytes(&record)))
+        .await
+        .map_err(super::scoring::busy)?;
     let info = request.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
     let package = release_package(&record, &base, crate::service::now())?;
-    Ok(HttpResponse::Ok().json(package))
+    let body = serde_json::to_vec(&package).map_err(anyhow::Error::from)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(Reserved::new(body, reservation)))
+}
+
+/// What the export is written from: each lot's latest run (inputs and result) and its bids
+/// (about half a kilobyte each once exported).
+fn stored_bytes(record: &TenderRecord) -> u64 {
+    record
+        .lots
+        .iter()
+        .map(|lot| {
+            let run = lot
+                .latest_run
+                .as_ref()
+                .map_or(0, |run| run.inputs.len() + run.result.len());
+            (run + lot.bids.len() * 512) as u64
+        })
+        .sum()
 }
 
 /// Our extension's files, as its `extension.json` URL in each package promises.

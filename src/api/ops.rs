@@ -48,7 +48,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let text = state.metrics.render(state.db.pool_state())?;
+    let text = state
+        .metrics
+        .render(state.db.pool_state(), state.work_memory.state())?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))

@@ -36,8 +36,13 @@ pub enum InternalProblem {
     /// An unexpected failure; the body names the request id to quote.
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(Problem),
-    /// The database is unavailable; retry later.
-    #[response(status = 503, content_type = "application/problem+json")]
+    /// The database is unavailable, or (previews and exports) the work memory
+    /// (`SOCVAL_WORK_MEMORY_MIB`) stayed in use by other requests for the whole wait.
+    #[response(
+        status = 503,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))
+    )]
     Unavailable(Problem),
 }
 

@@ -3,10 +3,10 @@
 
 use std::time::Instant;
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use super::AppState;
-use super::json::Json;
+use super::json::{self, Json};
 use super::responses::{AuthProblems, BodyProblems, InternalProblem};
 use crate::api::problem::{ApiError, FieldError, ProblemWarning};
 use crate::auth::{Principal, Role};
@@ -14,6 +14,7 @@ use crate::catalogue;
 use crate::scoring::{
     self, EvaluationResult, PreviewRequest, Rejection, ValidateRequest, ValidationReport,
 };
+use crate::work_memory::{Exhausted, Reserved, estimate};
 
 /// Most bids one preview may score; the body limit of the route is sized for it.
 pub const MAX_PREVIEW_BIDS: usize = 5_000;
@@ -67,11 +68,29 @@ pub async fn validate(
 pub async fn preview(
     principal: Principal,
     state: web::Data<AppState>,
-    body: Json<PreviewRequest>,
+    http: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_any(Role::ALL)?;
-    let request = body.0;
+    // Memory first: a body is only read once what it will take is reserved (by its declared
+    // length; a body of unknown length is taken to be as large as the route allows).
+    let declared = json::check_before_reading(&http, PREVIEW_BODY_LIMIT)?;
+    let length = declared.unwrap_or(PREVIEW_BODY_LIMIT) as u64;
+    let budget = &state.work_memory;
+    let reservation = budget
+        .reserve(estimate::preview_from_length(length))
+        .await
+        .map_err(busy)?;
+    let (request, body): (PreviewRequest, _) =
+        json::read_json(&http, payload.into_inner(), PREVIEW_BODY_LIMIT).await?;
+    let length = body.len() as u64;
+    drop(body);
     check_size(&request)?;
+    let scores = (request.bids.len() * request.scheme.criteria.len()) as u64;
+    let reservation = budget
+        .resize(reservation, estimate::preview(length, scores))
+        .await
+        .map_err(busy)?;
     // Thousands of bids take milliseconds of CPU: scored (and serialised, since the result borrows
     // from the request) off the async worker, like blocking I/O.
     let started = Instant::now();
@@ -97,7 +116,12 @@ pub async fn preview(
     let body = outcome.map_err(rejected)?.map_err(anyhow::Error::from)?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .body(body))
+        .body(Reserved::new(body, reservation)))
+}
+
+/// 503 with `Retry-After`: the work memory stayed in use by others for the whole wait.
+pub fn busy(exhausted: Exhausted) -> ApiError {
+    ApiError::ServiceUnavailable(exhausted.to_string())
 }
 
 /// Refuses a preview too large to score in one request (422 `too_many_bids`).

@@ -21,6 +21,8 @@ fn documented_defaults_are_the_defaults_in_code() {
         assert_eq!(from_docs.jwt_max_ttl_secs, defaults.jwt_max_ttl_secs);
         assert_eq!(from_docs.max_body_bytes, defaults.max_body_bytes);
         assert_eq!(from_docs.request_timeout_ms, defaults.request_timeout_ms);
+        assert_eq!(from_docs.work_memory_mib, defaults.work_memory_mib);
+        assert_eq!(from_docs.work_memory_wait_ms, defaults.work_memory_wait_ms);
         assert_eq!(
             from_docs.rate_limit_per_minute,
             defaults.rate_limit_per_minute
@@ -62,6 +64,8 @@ fn every_field_has_a_documented_setting() {
         "jwt_max_ttl_secs",
         "max_body_bytes",
         "request_timeout_ms",
+        "work_memory_mib",
+        "work_memory_wait_ms",
         "rate_limit_per_minute",
         "rate_limit_burst",
         "log_format",

@@ -30,3 +30,4 @@ mod scoring;
 mod signatures;
 mod tenders;
 mod text_input;
+mod work_memory;
