@@ -38,6 +38,8 @@ pub struct WorkMemory {
 pub struct Reservation {
     permit: OwnedSemaphorePermit,
     metrics: WorkMemoryMetrics,
+    /// Whether its size is recorded when it ends: not when it is only replaced by a larger one.
+    recorded: bool,
 }
 
 /// A reservation that did not fit within the wait.
@@ -72,6 +74,7 @@ impl WorkMemory {
             Ok(Ok(permit)) => Ok(Reservation {
                 permit,
                 metrics: self.metrics.clone(),
+                recorded: true,
             }),
             // The semaphore is never closed; a closed one would mean no budget at all.
             Ok(Err(_)) | Err(_) => {
@@ -93,6 +96,7 @@ impl WorkMemory {
             drop(held.permit.split(holding - units));
             return Ok(held);
         }
+        held.recorded = false;
         drop(held);
         self.reserve(bytes).await
     }
@@ -140,7 +144,9 @@ impl Reservation {
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        self.metrics.reservations.observe(self.bytes() as f64);
+        if self.recorded {
+            self.metrics.reservations.observe(self.bytes() as f64);
+        }
     }
 }
 
@@ -275,6 +281,12 @@ mod tests {
         assert_eq!(reserved(&budget), MIB);
         drop(other);
         assert_eq!(reserved(&budget), 0);
+        // Sizes are recorded once per request that kept its memory to the end (`other`); the one
+        // refused while growing is counted as refused instead.
+        let metrics = &budget.metrics;
+        assert_eq!(metrics.reservations.get_sample_count(), 1);
+        assert_eq!(metrics.reservations.get_sample_sum() as u64, MIB);
+        assert_eq!(metrics.refused.get(), 1);
     }
 
     #[tokio::test]

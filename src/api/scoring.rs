@@ -22,6 +22,8 @@ pub const MAX_PREVIEW_BIDS: usize = 5_000;
 /// about 300 bytes each, while its body grows only with their sum (5,000 bids on 100 criteria
 /// would be a 150 MB answer to a 700 kB question).
 pub const MAX_PREVIEW_SCORES: usize = 100_000;
+/// Most scores of a preview scored on the async worker itself rather than the blocking pool.
+const INLINE_SCORES: u64 = 256;
 /// Body limit of the preview route: 5,000 bids with dozens of commitments each.
 pub const PREVIEW_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
@@ -94,7 +96,7 @@ pub async fn preview(
     // Thousands of bids take milliseconds of CPU: scored (and serialised, since the result borrows
     // from the request) off the async worker, like blocking I/O.
     let started = Instant::now();
-    let outcome = web::block(move || {
+    let score = move || {
         scoring::preview(&request, catalogue::builtin()).map(|result| {
             // Sized for the result up front: growing a Vec of hundreds of KB by doubling copies it
             // again and again.
@@ -102,9 +104,16 @@ pub async fn preview(
             let mut body = Vec::with_capacity(1024 + request.bids.len() * (400 + 450 * criteria));
             serde_json::to_writer(&mut body, &result).map(|()| body)
         })
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("scoring task failed: {e}")))?;
+    };
+    // A small preview is scored where it arrived: it takes tens of microseconds, less than
+    // handing it to the blocking pool and back.
+    let outcome = if scores <= INLINE_SCORES {
+        score()
+    } else {
+        web::block(score)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("scoring task failed: {e}")))?
+    };
     let label = if outcome.is_ok() {
         "scored"
     } else {

@@ -229,6 +229,10 @@ on_both_backends! {
             .unwrap()
             .result;
         assert!(body.contains(&format!("\"result\":{stored}")), "the stored text, not a rebuilt one:\n{body}\n{stored}");
+        // Spliced, it is still the document the list serialises for the same run.
+        let one: Value = serde_json::from_str(&body).unwrap();
+        let list = expect(app.send("GET", &format!("{lot}/evaluations"), &app.token(&[Role::Auditor]), None).await, 200).await;
+        assert_eq!(one, list[0], "{body}");
     }
 
     async fn an_award_rests_on_the_latest_run_and_records_the_standstill(app: TestApp) {
