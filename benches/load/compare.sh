@@ -9,7 +9,8 @@
 # ingestion into 16 lots, one lot and in batches (and over two replicas) against pgbench running
 # the same SQL, 3 alternating runs each (benches/load/ingestion.sh); pgbench's
 # simple-insert TPS on the same PostgreSQL, RSS idle and peak, binary size, start → /readyz on
-# SQLite (median of 7), the engine's scaling table (benches/load/engine_scaling.rs) and the memory
+# SQLite (median of 7), the engine's scaling table (benches/load/engine_scaling.rs) with its
+# instructions per bid (benches/load/instructions.sh, when valgrind is installed) and the memory
 # table (benches/load/memory.sh). Prints a markdown report; ratios are to the baseline's answer to
 # the same request (POSTs: /echo of the same body, and for the 100-bid preview also the baseline
 # serving that preview's own answer; /healthz: its /healthz; the evaluation: its GET of the same
@@ -112,6 +113,9 @@ if [[ $extras == 1 ]]; then
   fact binary_mb "$(stat -c %s "$bin" | awk '{printf "%.1f", $1 / 1e6}')"
   fact startup_ms "$(python3 "$LOAD_DIR/startup.py" "$bin" 7 | sed 's/^startup_ms //; s/ /,/g')"
   "$engine" >"$work/engine.md"
+  if command -v valgrind >/dev/null; then
+    { echo; "$LOAD_DIR/instructions.sh"; } >>"$work/engine.md"
+  fi
   "$LOAD_DIR/memory.sh" 8 >"$work/memory.md"
 fi
 python3 "$LOAD_DIR/report.py" "$out" "$work/engine.md" "$work/memory.md"
