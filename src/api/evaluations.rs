@@ -214,8 +214,7 @@ pub async fn get(
         let reservation = state
             .work_memory
             .reserve(estimate::export(row.result.len() as u64))
-            .await
-            .map_err(super::scoring::busy)?;
+            .await?;
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(Reserved::new(results_csv(&row)?, reservation)));

@@ -55,10 +55,7 @@ pub async fn read_json<T: DeserializeOwned>(
 /// over `limit` (413). Returns the declared length, if any.
 pub fn check_before_reading(req: &HttpRequest, limit: usize) -> Result<Option<usize>, ApiError> {
     check_content_type(req)?;
-    check_declared_length(req, limit)?;
-    Ok(req
-        .get_header::<actix_web::http::header::ContentLength>()
-        .map(|length| length.0))
+    check_declared_length(req, limit)
 }
 
 /// Reads a whole body, refusing it (413) as soon as it is known to exceed `limit`, and (408) when
@@ -68,18 +65,15 @@ pub async fn read_body(
     payload: Payload,
     limit: usize,
 ) -> Result<web::BytesMut, ApiError> {
-    check_declared_length(req, limit)?;
+    let declared = check_declared_length(req, limit)?.unwrap_or(0);
     // actix times out a request's headers only: a client that trickles its body (or stops
     // sending it) would otherwise hold the connection and a growing buffer for ever.
     let timeout = req
         .app_data::<web::Data<AppState>>()
         .map_or(Duration::from_secs(30), |s| s.request_timeout);
-    // Sized by the declared length (already checked against the limit): a body grown by
-    // doubling holds up to three times its size while it is copied, and a preview's body can be
-    // tens of megabytes.
-    let declared = req
-        .get_header::<actix_web::http::header::ContentLength>()
-        .map_or(0, |length| length.0);
+    // Sized by the declared length (checked against the limit above): a body grown by doubling
+    // holds up to three times its size while it is copied, and a preview's body can be tens of
+    // megabytes.
     actix_web::rt::time::timeout(timeout, collect(payload, limit, declared))
         .await
         .map_err(|_| ApiError::RequestTimeout { limit: timeout })?
@@ -112,10 +106,11 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<(), ApiError> {
+/// The declared length, if any, refused (413) when over `limit`.
+fn check_declared_length(req: &HttpRequest, limit: usize) -> Result<Option<usize>, ApiError> {
     match req.get_header::<actix_web::http::header::ContentLength>() {
         Some(length) if length.0 > limit => Err(ApiError::PayloadTooLarge { limit }),
-        _ => Ok(()),
+        length => Ok(length.map(|length| length.0)),
     }
 }
 

@@ -61,8 +61,7 @@ pub async fn export(
     let reservation = state
         .work_memory
         .reserve(estimate::export(stored_bytes(&record)))
-        .await
-        .map_err(super::scoring::busy)?;
+        .await?;
     let info = request.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
     let package = release_package(&record, &base, crate::service::now())?;

@@ -201,6 +201,13 @@ pub fn refuse(errors: Vec<FieldError>) -> Result<(), ApiError> {
 }
 
 /// Each way a use case refuses, as its status: the one place the service layer meets HTTP.
+/// 503 with `Retry-After`: the work memory stayed in use by others for the whole wait.
+impl From<crate::work_memory::Exhausted> for ApiError {
+    fn from(exhausted: crate::work_memory::Exhausted) -> Self {
+        Self::ServiceUnavailable(exhausted.to_string())
+    }
+}
+
 impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
         match error {

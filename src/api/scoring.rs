@@ -14,7 +14,7 @@ use crate::catalogue;
 use crate::scoring::{
     self, EvaluationResult, PreviewRequest, Rejection, ValidateRequest, ValidationReport,
 };
-use crate::work_memory::{Exhausted, Reserved, estimate};
+use crate::work_memory::{Reserved, estimate};
 
 /// Most bids one preview may score; the body limit of the route is sized for it.
 pub const MAX_PREVIEW_BIDS: usize = 5_000;
@@ -81,8 +81,7 @@ pub async fn preview(
     let budget = &state.work_memory;
     let reservation = budget
         .reserve(estimate::preview_from_length(length))
-        .await
-        .map_err(busy)?;
+        .await?;
     let (request, body): (PreviewRequest, _) =
         json::read_json(&http, payload.into_inner(), PREVIEW_BODY_LIMIT).await?;
     let length = body.len() as u64;
@@ -91,8 +90,7 @@ pub async fn preview(
     let scores = (request.bids.len() * request.scheme.criteria.len()) as u64;
     let reservation = budget
         .resize(reservation, estimate::preview(length, scores))
-        .await
-        .map_err(busy)?;
+        .await?;
     // Thousands of bids take milliseconds of CPU: scored (and serialised, since the result borrows
     // from the request) off the async worker, like blocking I/O.
     let started = Instant::now();
@@ -126,11 +124,6 @@ pub async fn preview(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(Reserved::new(body, reservation)))
-}
-
-/// 503 with `Retry-After`: the work memory stayed in use by others for the whole wait.
-pub fn busy(exhausted: Exhausted) -> ApiError {
-    ApiError::ServiceUnavailable(exhausted.to_string())
 }
 
 /// Refuses a preview too large to score in one request (422 `too_many_bids`).
