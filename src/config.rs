@@ -118,8 +118,8 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         env: "SOCVAL_BANK_HOLIDAYS_FILE",
-        default: "(England and Wales 2025–2027)",
-        meaning: "JSON file `{\"dates\": [\"YYYY-MM-DD\", …]}` of bank holidays the 8-working-day standstill skips",
+        default: "(the shipped one-off changes)",
+        meaning: "JSON file of one-off changes `{\"additions\": [{date, title, regions?}], \"removals\": […]}` to the UK bank holidays computed by rule (England and Wales, Scotland, Northern Ireland) that a standstill skips; it replaces the shipped `src/catalogue/data/bank-holiday-changes.json`, so start from a copy",
     },
     Setting {
         env: "SOCVAL_AUDIT_SIGNING_KEY",
@@ -417,15 +417,16 @@ impl Config {
         Duration::from_millis(self.work_memory_wait_ms)
     }
 
-    /// The bank holidays in force: the configured file's, or the shipped England and Wales list.
-    pub fn bank_holidays(&self) -> Result<crate::catalogue::standstill::BankHolidays, ConfigError> {
-        use crate::catalogue::standstill::BankHolidays;
+    /// The UK's bank holidays by rule, with the configured file's one-off changes, or the shipped
+    /// ones.
+    pub fn bank_holidays(&self) -> Result<crate::catalogue::holidays::Calendar, ConfigError> {
+        use crate::catalogue::holidays::Calendar;
         let Some(path) = &self.bank_holidays_file else {
-            return Ok(BankHolidays::shipped());
+            return Ok(Calendar::shipped());
         };
         std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
-            .and_then(|text| BankHolidays::parse(&text))
+            .and_then(|text| Calendar::with_changes(&text))
             .map_err(|reason| ConfigError::Setting {
                 setting: "SOCVAL_BANK_HOLIDAYS_FILE",
                 reason: format!("`{}`: {reason}", path.display()),

@@ -105,7 +105,7 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
         openapi_json: api::openapi_json()?,
         allowed_methods: api::allowed_methods(&api::openapi()),
         suggesters: Default::default(),
-        bank_holidays: config.bank_holidays()?,
+        calendar: config.bank_holidays()?,
         signer,
     });
 

@@ -6,43 +6,16 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
-use super::json::Json;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::service::bids::LotRef;
-use crate::service::evaluations::{AwardDecision, AwardRow, EvaluationRow};
+use crate::service::evaluations::EvaluationRow;
 use crate::service::stored_run::RunResult;
 use crate::service::{ServiceError, evaluations};
 use crate::work_memory::{Reserved, estimate};
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AwardInput {
-    /// The evaluation run the decision rests on: the lot's newest.
-    #[serde(deserialize_with = "super::limits::bounded::<_, 200>")]
-    #[schema(max_length = 200)]
-    pub evaluation_id: String,
-    #[serde(deserialize_with = "super::limits::bounded::<_, 20000>")]
-    #[schema(max_length = 20000)]
-    pub note: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AwardView {
-    pub lot_id: String,
-    pub evaluation_id: String,
-    pub winner_bid_id: String,
-    pub note: String,
-    pub decided_at: String,
-    /// Last day of the 8-working-day standstill (weekends and England and Wales bank holidays
-    /// skipped).
-    #[schema(example = "2026-04-16")]
-    pub standstill_ends: String,
-    pub awarded_by: String,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvaluationView {
@@ -224,59 +197,6 @@ pub async fn get(
         .body(evaluation_json(&row)?))
 }
 
-/// Awards the lot on its newest evaluation run (commercial, admin): the lot becomes `awarded` and
-/// the standstill end is recorded. 409 `evaluation_superseded` when a newer run exists,
-/// `winner_undetermined` when the run names no single winner. Honours `Idempotency-Key`: a retry
-/// after a timeout gets the award as first made.
-#[utoipa::path(tag = "evaluation", operation_id = "award_lot", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = AwardInput,
-    responses((status = 201, description = "Awarded", body = AwardView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
-#[post("/v1/tenders/{id}/lots/{lot}/award")]
-pub async fn award(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: Json<AwardInput>,
-) -> Result<HttpResponse, ApiError> {
-    let holidays = state.bank_holidays.clone();
-    let actor = state.actor(&principal, policy::DECIDE)?;
-    let key = key.for_request(&actor.org, &request, &body.1);
-    let AwardInput {
-        evaluation_id,
-        note,
-    } = body.0;
-    let decision = AwardDecision {
-        evaluation_id,
-        note,
-    };
-    let lot = LotRef::from(path.into_inner());
-    let location = format!("/v1/tenders/{}/lots/{}/award", lot.tender_id, lot.lot_id);
-    let outcome = evaluations::award(&state.db, actor, lot, decision, holidays, key, |row| {
-        record(201, Some(location), &award_view(row))
-    })
-    .await?;
-    Ok(respond(outcome))
-}
-
-/// The lot's award (404 until it is awarded): the run it rests on, the winner and when the
-/// standstill ends. A platform whose award call timed out reads the outcome here.
-#[utoipa::path(tag = "evaluation", operation_id = "get_award", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The award", body = AwardView), NotFoundProblem, AuthProblems, InternalProblem))]
-#[get("/v1/tenders/{id}/lots/{lot}/award")]
-pub async fn get_award(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-) -> Result<web::Json<AwardView>, ApiError> {
-    principal.require_any(policy::READ_PROCUREMENT)?;
-    let row =
-        evaluations::get_award(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
-    Ok(web::Json(award_view(&row)))
-}
-
 /// Every evaluation run's scores over time; with `as_of`, what the scores said at that moment
 /// (each lot's latest run then). Auditors may read it.
 #[utoipa::path(tag = "evaluation", operation_id = "score_history", security(("bearer" = [])),
@@ -383,18 +303,6 @@ fn view_with(row: &EvaluationRow, result: Box<serde_json::value::RawValue>) -> E
         created_by: row.created_by.clone(),
         created_at: row.created_at.and_utc().to_rfc3339(),
         result,
-    }
-}
-
-fn award_view(row: &AwardRow) -> AwardView {
-    AwardView {
-        lot_id: row.lot_id.to_string(),
-        evaluation_id: row.evaluation_id.to_string(),
-        winner_bid_id: row.winner_bid_id.to_string(),
-        note: row.note.clone(),
-        decided_at: row.decided_at.and_utc().to_rfc3339(),
-        standstill_ends: row.standstill_ends.clone(),
-        awarded_by: row.awarded_by.clone(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod assignments;
 mod audit;
+mod award;
 mod bids;
 mod caller;
 mod csv_cell;
@@ -67,8 +68,8 @@ pub struct AppState {
     /// The methods each route template accepts (`/v1/tenders/{id}` → `GET, PATCH`), from the
     /// OpenAPI document, for the `Allow` header of a 405.
     pub allowed_methods: std::collections::HashMap<String, String>,
-    /// The bank holidays the standstill period skips.
-    pub bank_holidays: crate::catalogue::standstill::BankHolidays,
+    /// The UK's bank holidays, which a standstill skips.
+    pub calendar: crate::catalogue::holidays::Calendar,
     /// One suggestion index per measure set, built on first use.
     pub suggesters: crate::service::mapping::SuggesterCache,
     /// The key this replica signs audit events and checkpoints with, and the retired ones.
@@ -164,8 +165,11 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(evaluations::run)
         .service(evaluations::list)
         .service(evaluations::get)
-        .service(evaluations::award)
-        .service(evaluations::get_award)
+        .service(award::award)
+        .service(award::summaries_sent)
+        .service(award::notice_published)
+        .service(award::notices_sent)
+        .service(award::get_award)
         .service(evaluations::score_history)
         .service(summaries::assessment_summary)
         .service(reports::social_value)

@@ -57,7 +57,7 @@ pub async fn export(
     principal.require_any(policy::READ_PROCUREMENT)?;
     let org = principal.org.clone();
     let id = path.into_inner();
-    let record = record(&state.db, org, id).await?;
+    let record = record(&state.db, org, id, state.calendar.clone()).await?;
     let reservation = state
         .work_memory
         .reserve(estimate::export(stored_bytes(&record)))

@@ -22,32 +22,7 @@ use crate::service::lots::{LotStatus, Transition};
 use crate::service::tenders;
 use crate::service::tenders::{LotRow, TenderQuery, TenderRow};
 
-/// The law a procurement runs under; it chooses the default Social Value Model.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProcurementRegime {
-    /// Public Contracts Regulations 2015 (PPN 06/20 model).
-    Pcr2015,
-    /// Procurement Act 2023 (PPN 002 model).
-    #[serde(rename = "procurement_act_2023")]
-    ProcurementAct2023,
-}
-
-impl ProcurementRegime {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pcr2015 => "pcr2015",
-            Self::ProcurementAct2023 => "procurement_act_2023",
-        }
-    }
-
-    pub fn default_framework(self) -> &'static str {
-        match self {
-            Self::Pcr2015 => "PPN06-20",
-            Self::ProcurementAct2023 => "PPN002",
-        }
-    }
-}
+pub use crate::catalogue::standstill::Regime as ProcurementRegime;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -11,6 +11,7 @@
 //! (`PPN06-20:MAC2.1`, `PPN002:1a`). A measure mapped to an award criterion also counts towards a
 //! criterion on that award criterion's policy outcome.
 
+pub mod holidays;
 pub mod import;
 pub mod standstill;
 pub mod suggest;

@@ -1,120 +1,288 @@
-//! The standstill period after an award decision (Procurement Act 2023): eight working days,
-//! skipping weekends and bank holidays. The holidays are data: England and Wales 2025–2027 (gov.uk)
-//! ship with the binary, and `SOCVAL_BANK_HOLIDAYS_FILE` replaces them (same JSON shape), so a new
-//! year or another region is a file, not a release.
+//! The standstill period between announcing an award and entering into the contract, as each
+//! regime counts it, on UK dates (Europe/London):
+//!
+//! - **Procurement Act 2023, s.51**: at least eight working days *beginning with* the day the
+//!   contract award notice is published. A working day (s.123) is not a Saturday, a Sunday,
+//!   Christmas Day, Good Friday or a bank holiday in *any* part of the United Kingdom, so the
+//!   count skips the union of the three calendars.
+//! - **Public Contracts Regulations 2015, reg. 87**: ends at midnight at the end of the 10th day
+//!   after the decision notices are sent by electronic means (the 15th otherwise), extended to the
+//!   end of the next working day when that day is not one. Reg. 2 names the working days of
+//!   England and Wales.
+//!
+//! Pure: the dates come from [`Calendar`], which computes bank holidays by rule for any year.
 
-use std::collections::BTreeSet;
-use std::sync::LazyLock;
+use std::str::FromStr;
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
-use serde::Deserialize;
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
+use chrono_tz::Europe::London;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-/// Working days of standstill after the decision.
-pub const STANDSTILL_WORKING_DAYS: u32 = 8;
+use super::holidays::{Calendar, Region};
 
-#[derive(Deserialize)]
-struct HolidayFile {
-    dates: Vec<NaiveDate>,
+/// Working days of the Act's standstill.
+pub const ACT_WORKING_DAYS: u32 = 8;
+
+/// The law a procurement runs under; it chooses the standstill's rule and the default Social
+/// Value Model. Stored as its name (`db::types`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum Regime {
+    /// Public Contracts Regulations 2015 (PPN 06/20 model; reg. 87 standstill).
+    #[serde(rename = "pcr2015")]
+    Pcr2015,
+    /// Procurement Act 2023 (PPN 002 model; s.51 standstill).
+    #[serde(rename = "procurement_act_2023")]
+    ProcurementAct2023,
 }
 
-/// The bank holidays that are not working days.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BankHolidays(BTreeSet<NaiveDate>);
+impl Regime {
+    pub const ALL: [Regime; 2] = [Self::Pcr2015, Self::ProcurementAct2023];
 
-static SHIPPED: LazyLock<BankHolidays> = LazyLock::new(|| {
-    BankHolidays::parse(include_str!("data/bank-holidays-england-wales.json"))
-        .unwrap_or(BankHolidays(BTreeSet::new())) // a test proves the file parses
-});
-
-impl BankHolidays {
-    /// England and Wales, 2025–2027, as shipped.
-    pub fn shipped() -> Self {
-        SHIPPED.clone()
-    }
-
-    /// A file of the shipped file's shape: `{"dates": ["2026-12-25", …]}`.
-    pub fn parse(json: &str) -> Result<Self, String> {
-        serde_json::from_str::<HolidayFile>(json)
-            .map(|file| Self(file.dates.into_iter().collect()))
-            .map_err(|e| e.to_string())
-    }
-
-    pub fn is_working_day(&self, date: NaiveDate) -> bool {
-        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.0.contains(&date)
-    }
-
-    /// The last day of standstill for a decision made on `decided`: the eighth working day after it.
-    pub fn standstill_end(&self, decided: NaiveDate) -> NaiveDate {
-        let mut date = decided;
-        let mut counted = 0;
-        while counted < STANDSTILL_WORKING_DAYS {
-            date = date.checked_add_days(Days::new(1)).unwrap_or(date);
-            if self.is_working_day(date) {
-                counted += 1;
-            }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pcr2015 => "pcr2015",
+            Self::ProcurementAct2023 => "procurement_act_2023",
         }
-        date
     }
+
+    pub fn default_framework(self) -> &'static str {
+        match self {
+            Self::Pcr2015 => "PPN06-20",
+            Self::ProcurementAct2023 => "PPN002",
+        }
+    }
+}
+
+/// A regime socval does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a procurement regime: one of pcr2015, procurement_act_2023")]
+pub struct UnknownRegime(pub String);
+
+impl FromStr for Regime {
+    type Err = UnknownRegime;
+
+    fn from_str(text: &str) -> Result<Self, UnknownRegime> {
+        Self::ALL
+            .into_iter()
+            .find(|regime| regime.as_str() == text)
+            .ok_or_else(|| UnknownRegime(text.to_string()))
+    }
+}
+
+impl std::fmt::Display for Regime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an award under the Act has no mandatory standstill (s.51(3)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExemptionGround {
+    /// A contract awarded in accordance with a framework.
+    Framework,
+    /// A contract awarded by reference to suppliers' membership of a dynamic market.
+    DynamicMarket,
+    /// A direct award justified by extreme and unavoidable urgency (Schedule 5).
+    Urgency,
+    /// A light touch contract.
+    LightTouch,
+    /// A defence and security contract awarded under a defence and security framework.
+    DefenceAndSecurity,
+}
+
+/// An award exempt from the mandatory standstill, and the standstill the buyer keeps anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exemption {
+    pub ground: ExemptionGround,
+    /// Working days of a voluntary standstill, counted as the Act counts its own (beginning with
+    /// the day of publication); none when the buyer keeps none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 30)]
+    pub voluntary_working_days: Option<u32>,
+}
+
+/// What a standstill was counted from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The contract award notice's publication (the Act).
+    NoticePublished,
+    /// The decision notices' dispatch (PCR 2015).
+    NoticesSent,
+    /// The decision itself: an award stored before the award steps, its date kept as stored.
+    Decision,
+}
+
+/// A standstill period, in UK dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Standstill {
+    pub regime: Regime,
+    pub computed_from: Basis,
+    /// Its first day; none when there is no standstill (an exempt award) or it was not recorded.
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-01")]
+    pub starts: Option<NaiveDate>,
+    /// Its last day (it ends at midnight at the end of it); none when there is no standstill.
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-10")]
+    pub last_day: Option<NaiveDate>,
+    /// The first day on which the contract may be entered into.
+    #[schema(value_type = String, format = Date, example = "2026-12-11")]
+    pub earliest_entry: NaiveDate,
+    /// The working days counted (the Act's eight, or a voluntary standstill's); none for PCR
+    /// 2015's calendar days.
+    pub working_days: Option<u32>,
+    /// Set when the award is exempt from the mandatory standstill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<Exemption>,
+}
+
+impl Standstill {
+    /// The Act's standstill after a contract award notice published at `published_at` (UTC).
+    pub fn after_notice(
+        calendar: &Calendar,
+        published_at: NaiveDateTime,
+        exemption: Option<Exemption>,
+    ) -> Self {
+        let published = uk_date(published_at);
+        let days = match &exemption {
+            None => Some(ACT_WORKING_DAYS),
+            Some(exempt) => exempt.voluntary_working_days,
+        };
+        let (starts, last_day) = match days {
+            Some(days) => {
+                let starts = next_working_day_from(published, |d| is_uk_working_day(calendar, d));
+                let last_day = (1..days).fold(starts, |day, _| {
+                    next_working_day_from(succ(day), |d| is_uk_working_day(calendar, d))
+                });
+                (Some(starts), Some(last_day))
+            }
+            None => (None, None),
+        };
+        Self {
+            regime: Regime::ProcurementAct2023,
+            computed_from: Basis::NoticePublished,
+            starts,
+            earliest_entry: last_day.map_or(published, succ),
+            last_day,
+            working_days: days,
+            exemption,
+        }
+    }
+
+    /// PCR 2015's standstill after the decision notices were sent at `sent_at` (UTC).
+    pub fn after_decision_notices(
+        calendar: &Calendar,
+        sent_at: NaiveDateTime,
+        electronic: bool,
+    ) -> Self {
+        let sent = uk_date(sent_at);
+        let days = if electronic { 10 } else { 15 };
+        let nominal = sent.checked_add_days(Days::new(days)).unwrap_or(sent);
+        let last_day = next_working_day_from(nominal, |d| {
+            is_working_day_in(calendar, Region::EnglandAndWales, d)
+        });
+        Self {
+            regime: Regime::Pcr2015,
+            computed_from: Basis::NoticesSent,
+            starts: Some(succ(sent)),
+            last_day: Some(last_day),
+            earliest_entry: succ(last_day),
+            working_days: None,
+            exemption: None,
+        }
+    }
+
+    /// A standstill stored before the award steps existed: its last day as stored.
+    pub fn as_stored(regime: Regime, last_day: NaiveDate) -> Self {
+        Self {
+            regime,
+            computed_from: Basis::Decision,
+            starts: None,
+            last_day: Some(last_day),
+            earliest_entry: succ(last_day),
+            working_days: Some(ACT_WORKING_DAYS),
+            exemption: None,
+        }
+    }
+
+    /// Whether the contract may be entered into on `today` (a UK date).
+    pub fn is_over(&self, today: NaiveDate) -> bool {
+        today >= self.earliest_entry
+    }
+
+    /// The moment the standstill ends: midnight at the end of its last day, UK time, in UTC.
+    pub fn ends_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.last_day.and_then(|day| uk_midnight_after(day))
+    }
+
+    /// The moment it starts: the beginning of its first day, UK time, in UTC.
+    pub fn starts_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.starts.and_then(|day| uk_start_of(day))
+    }
+}
+
+/// The UK date of a UTC moment: 23:30 UTC on a summer day is already the next day in London.
+pub fn uk_date(at: NaiveDateTime) -> NaiveDate {
+    London.from_utc_datetime(&at).date_naive()
+}
+
+/// The beginning of a UK day, in UTC (midnight is never skipped by the UK's clock changes, which
+/// happen at 01:00 and 02:00).
+fn uk_start_of(day: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
+    London
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|at| at.with_timezone(&chrono::Utc))
+}
+
+fn uk_midnight_after(day: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
+    uk_start_of(succ(day))
+}
+
+/// A working day under the Act (s.123): a weekday that is a bank holiday nowhere in the UK.
+pub fn is_uk_working_day(calendar: &Calendar, date: NaiveDate) -> bool {
+    is_weekday(date) && !calendar.is_holiday_anywhere(date)
+}
+
+fn is_working_day_in(calendar: &Calendar, region: Region, date: NaiveDate) -> bool {
+    is_weekday(date) && !calendar.is_holiday(region, date)
+}
+
+fn is_weekday(date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// `from` itself if it is a working day, else the next one. A year never runs out of them, so
+/// the walk is bounded; the bound only guards against a calendar that declares every day a
+/// holiday.
+fn next_working_day_from(from: NaiveDate, working: impl Fn(NaiveDate) -> bool) -> NaiveDate {
+    let mut day = from;
+    for _ in 0..366 {
+        if working(day) {
+            return day;
+        }
+        day = succ(day);
+    }
+    day
+}
+
+fn succ(day: NaiveDate) -> NaiveDate {
+    day.succ_opt().unwrap_or(day)
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    fn day(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-    }
-
-    fn standstill_end(decided: NaiveDate) -> NaiveDate {
-        BankHolidays::shipped().standstill_end(decided)
-    }
-
-    #[test]
-    fn the_holiday_file_parses_with_eight_holidays_a_year() {
-        let shipped = BankHolidays::shipped();
-        assert_eq!(shipped.0.len(), 24);
-        for year in 2025..=2027 {
-            assert_eq!(
-                shipped.0.iter().filter(|d| d.year() == year).count(),
-                8,
-                "{year}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_configured_list_replaces_the_shipped_one() {
-        // With 10 March 2026 declared a holiday, a Monday 9 March decision ends a day later.
-        let custom = BankHolidays::parse(r#"{"dates": ["2026-03-10"]}"#).unwrap();
-        assert_eq!(custom.standstill_end(day("2026-03-09")), day("2026-03-20"));
-        assert!(BankHolidays::parse("{}").is_err());
-    }
-
-    #[test]
-    fn a_plain_week_skips_the_weekend() {
-        // Monday 9 March 2026 → Tuesday 10 … Friday 13 (4), Monday 16 … Thursday 19 (8).
-        assert_eq!(standstill_end(day("2026-03-09")), day("2026-03-19"));
-    }
-
-    #[test]
-    fn easter_holidays_are_skipped() {
-        // Thursday 2 April 2026: Good Friday 3 and Easter Monday 6 are not working days.
-        // Working days: Tue 7, Wed 8, Thu 9, Fri 10, Mon 13, Tue 14, Wed 15, Thu 16.
-        assert_eq!(standstill_end(day("2026-04-02")), day("2026-04-16"));
-    }
-
-    #[test]
-    fn christmas_with_a_substitute_day_and_new_year_are_skipped() {
-        // Wednesday 23 December 2026: Christmas (Fri 25), Boxing Day's substitute (Mon 28) and New
-        // Year's Day (Fri 1) are holidays. Working days: Thu 24, Tue 29, Wed 30, Thu 31,
-        // Mon 4 Jan, Tue 5, Wed 6, Thu 7.
-        assert_eq!(standstill_end(day("2026-12-23")), day("2027-01-07"));
-    }
-
-    #[test]
-    fn a_decision_at_the_weekend_counts_from_the_next_working_day() {
-        // Saturday 7 March 2026 → Monday 9 … Wednesday 18.
-        assert_eq!(standstill_end(day("2026-03-07")), day("2026-03-18"));
-    }
-}
+mod tests;

@@ -181,16 +181,22 @@ fn development_falls_back_to_the_development_secret() {
 }
 
 #[test]
-fn a_bank_holiday_file_replaces_the_shipped_list_and_a_bad_one_is_named() {
+fn a_bank_holiday_file_replaces_the_shipped_changes_and_a_bad_one_is_named() {
+    use crate::catalogue::holidays::{Calendar, Region};
     Jail::expect_with(|jail| {
-        jail.create_file("holidays.json", r#"{"dates": ["2026-03-10"]}"#)?;
+        jail.create_file(
+            "holidays.json",
+            r#"{"additions": [{"date": "2026-03-10", "title": "A one-off"}], "removals": []}"#,
+        )?;
         jail.set_env("SOCVAL_BANK_HOLIDAYS_FILE", "holidays.json");
-        let holidays = Config::load().unwrap().bank_holidays().unwrap();
-        let monday = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
-        assert_ne!(
-            holidays.standstill_end(monday),
-            crate::catalogue::standstill::BankHolidays::shipped().standstill_end(monday)
-        );
+        let calendar = Config::load().unwrap().bank_holidays().unwrap();
+        let tuesday = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        assert!(calendar.is_holiday(Region::Scotland, tuesday));
+        assert!(!Calendar::shipped().is_holiday(Region::Scotland, tuesday));
+        // The shipped one-offs are replaced, not kept: 19 September 2022 is no holiday here.
+        let funeral = chrono::NaiveDate::from_ymd_opt(2022, 9, 19).unwrap();
+        assert!(!calendar.is_holiday_anywhere(funeral));
+        assert!(Calendar::shipped().is_holiday_anywhere(funeral));
 
         jail.set_env("SOCVAL_BANK_HOLIDAYS_FILE", "missing.json");
         let err = Config::load()

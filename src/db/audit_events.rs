@@ -197,7 +197,7 @@ fn of_tender(
             .eq_any(["lot", "award"])
             .and(audit_events::entity_id.eq_any(lots_of_tender())))
         .or(audit_events::entity
-            .eq_any(["scheme", "evaluator"])
+            .eq_any(["scheme", "evaluator", "award_step"])
             .and(parent().eq_any(lots_of_tender())))
         .or(audit_events::entity
             .eq("bid")

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::awards::{AwardRow, AwardStepRow};
 use super::bids::{BidRow, CommitmentRow};
 use super::evaluations::{
-    AwardRow, DeclarationRow, EvaluationRow, EvaluatorRow, MarkRow, ModeratedRow,
+    DeclarationRow, EvaluationRow, EvaluatorRow, MarkRow, ModeratedRow,
 };
 use super::measure_sets::{MeasureRow, MeasureSetRow};
 use super::schema::{
-    awards, bids, commitments, conflict_declarations, evaluations, evaluators, lots, marks,
+    award_steps, awards, bids, commitments, conflict_declarations, evaluations, evaluators, lots, marks,
     measure_sets, measures, moderated_marks, schemes, tenders,
 };
 use super::tenders::{LotRow, SchemeRow, TenderRow};
@@ -189,6 +190,24 @@ pub fn awards(
     Ok(match scope {
         Scope::Keys(lots) => query.filter(awards::lot_id.eq_any(lots.to_vec())),
         Scope::Tender(tender) => query.filter(awards::tender_id.eq(tender.to_string())),
+    }
+    .load(conn)?)
+}
+
+/// The steps of awards, keyed by lot.
+pub fn award_steps(
+    conn: &mut DbConnection,
+    org: &str,
+    scope: Scope<'_>,
+) -> Result<Vec<AwardStepRow>, DbError> {
+    let query = award_steps::table
+        .filter(award_steps::org_id.eq(org))
+        .order((award_steps::lot_id, award_steps::seq))
+        .select(AwardStepRow::as_select())
+        .into_boxed();
+    Ok(match scope {
+        Scope::Keys(lots) => query.filter(award_steps::lot_id.eq_any(lots.to_vec())),
+        Scope::Tender(tender) => query.filter(award_steps::tender_id.eq(tender.to_string())),
     }
     .load(conn)?)
 }

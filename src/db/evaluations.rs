@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    awards, conflict_declarations, evaluations, evaluators, marks, moderated_marks,
+    conflict_declarations, evaluations, evaluators, marks, moderated_marks,
 };
 use super::types::{BidId, EvaluationId, LotId, TenderId, stored_decimal};
 use super::{DbConnection, DbError};
@@ -277,42 +277,6 @@ pub fn find_evaluation(
         .optional()?)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
-#[diesel(table_name = awards, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct AwardRow {
-    pub lot_id: LotId,
-    pub tender_id: TenderId,
-    /// Left out of the audited state: the org's chain already names it.
-    #[serde(skip)]
-    pub org_id: String,
-    pub evaluation_id: EvaluationId,
-    pub winner_bid_id: BidId,
-    pub note: String,
-    pub decided_at: NaiveDateTime,
-    pub standstill_ends: String,
-    pub awarded_by: String,
-}
-
-pub fn insert_award(conn: &mut DbConnection, row: &AwardRow) -> Result<(), DbError> {
-    diesel::insert_into(awards::table)
-        .values(row)
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn award_of(
-    conn: &mut DbConnection,
-    org: &str,
-    lot_id: &str,
-) -> Result<Option<AwardRow>, DbError> {
-    Ok(awards::table
-        .filter(awards::org_id.eq(org))
-        .filter(awards::lot_id.eq(lot_id))
-        .select(AwardRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 /// Every run of a tender's lots, oldest first.
 pub fn evaluations_of_tender(
     conn: &mut DbConnection,
@@ -324,19 +288,5 @@ pub fn evaluations_of_tender(
         .filter(evaluations::tender_id.eq(tender_id))
         .order(evaluations::id)
         .select(EvaluationRow::as_select())
-        .load(conn)?)
-}
-
-/// The awards of a tender's lots, one per awarded lot.
-pub fn awards_of_tender(
-    conn: &mut DbConnection,
-    org: &str,
-    tender_id: &str,
-) -> Result<Vec<AwardRow>, DbError> {
-    Ok(awards::table
-        .filter(awards::org_id.eq(org))
-        .filter(awards::tender_id.eq(tender_id))
-        .order(awards::lot_id)
-        .select(AwardRow::as_select())
         .load(conn)?)
 }

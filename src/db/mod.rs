@@ -8,6 +8,7 @@ pub mod audit_baselines;
 pub mod audit_checkpoints;
 pub mod audit_events;
 pub mod audit_pending;
+pub mod awards;
 pub mod bids;
 mod connection;
 pub mod entity_states;

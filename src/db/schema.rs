@@ -258,8 +258,24 @@ diesel::table! {
         winner_bid_id -> Text,
         note -> Text,
         decided_at -> Timestamp,
-        standstill_ends -> Text,
+        standstill_ends -> Nullable<Text>,
         awarded_by -> Text,
+    }
+}
+
+diesel::table! {
+    award_steps (lot_id, seq) {
+        lot_id -> Text,
+        seq -> Integer,
+        tender_id -> Text,
+        org_id -> Text,
+        step -> Text,
+        occurred_at -> Timestamp,
+        regime -> Text,
+        details -> Text,
+        correction_reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -287,4 +303,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderated_marks,
     evaluations,
     awards,
+    award_steps,
 );

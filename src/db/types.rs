@@ -249,6 +249,17 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// A step of an award after its decision.
+    AwardStepKind {
+        AssessmentSummariesSent = "assessment_summaries_sent",
+        NoticePublished = "notice_published",
+        NoticesSent = "notices_sent",
+    }
+}
+
+text_column!(crate::catalogue::standstill::Regime);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

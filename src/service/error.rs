@@ -133,6 +133,8 @@ macro_rules! codes {
 }
 
 codes! {
+    AwardStepOutOfOrder = "award_step_out_of_order",
+    AwardStepRecorded = "award_step_recorded",
     BidWithdrawn = "bid_withdrawn",
     BidsOnEarlierScheme = "bids_on_earlier_scheme",
     CommitmentDeclared = "commitment_declared",
@@ -152,6 +154,7 @@ codes! {
     ReasonRequired = "reason_required",
     SchemeFrozen = "scheme_frozen",
     SchemeRequired = "scheme_required",
+    StepNotInRegime = "step_not_in_regime",
     TenderPinned = "tender_pinned",
     WinnerUndetermined = "winner_undetermined",
 }

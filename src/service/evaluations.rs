@@ -17,7 +17,7 @@ use super::{Actor, Code, Db, ServiceError, bids, lots};
 use crate::catalogue;
 use crate::db::DbConnection;
 use crate::db::evaluations as repo;
-pub use crate::db::evaluations::{AwardRow, EvaluationRow};
+pub use crate::db::evaluations::EvaluationRow;
 use crate::db::tenders::{LotLock, LotRow, TenderRow};
 use crate::db::types::BidStatus;
 use crate::db::types::LotStatus;
@@ -66,51 +66,6 @@ pub async fn get(
         let run = repo::find_evaluation(conn, &org, &lot.id, &id)?.ok_or(ServiceError::NotFound)?;
         audit::runs::check(conn, &org, std::slice::from_ref(&run))?;
         Ok((tender, lot, run))
-    })
-    .await
-}
-
-/// What an award decides: the run it rests on, and why.
-#[derive(Debug, Clone)]
-pub struct AwardDecision {
-    pub evaluation_id: String,
-    pub note: String,
-}
-
-/// Awards the lot on the strength of its newest evaluation run, whose single rank-1 bid wins, and
-/// records when the standstill period ends.
-pub async fn award(
-    db: &Db,
-    actor: Actor,
-    lot: LotRef,
-    decision: AwardDecision,
-    holidays: catalogue::standstill::BankHolidays,
-    key: Option<RequestKey>,
-    render: impl FnOnce(&AwardRow) -> Result<Recorded, ServiceError> + Send + 'static,
-) -> Result<Outcome, ServiceError> {
-    let work = move |conn: &mut DbConnection| {
-        let AwardDecision {
-            evaluation_id,
-            note,
-        } = decision;
-        award_in(
-            conn,
-            &actor,
-            &lot.tender_id,
-            &lot.lot_id,
-            &evaluation_id,
-            note,
-            &holidays,
-        )
-    };
-    idempotency::once(db, key, work, render).await
-}
-
-/// The lot's award, once it is awarded.
-pub async fn get_award(db: &Db, org: String, lot: LotRef) -> Result<AwardRow, ServiceError> {
-    db.run(move |conn| {
-        let (_, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
-        repo::award_of(conn, &org, &lot.id)?.ok_or(ServiceError::NotFound)
     })
     .await
 }
@@ -272,70 +227,6 @@ fn run_in(
 
 fn corrupt(error: impl std::fmt::Display) -> ServiceError {
     ServiceError::corrupt(error)
-}
-
-fn award_in(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    tender_id: &str,
-    lot_id: &str,
-    evaluation_id: &str,
-    note: String,
-    holidays: &catalogue::standstill::BankHolidays,
-) -> Result<AwardRow, ServiceError> {
-    let (_, lot) = lots::lock(conn, &actor.org, tender_id, lot_id, LotLock::Update)?;
-    if lot.status != LotStatus::Evaluating {
-        return Err(ServiceError::conflict(
-            Code::LotNotEvaluating,
-            format!(
-                "the lot is `{}`: only a lot under evaluation is awarded",
-                lot.status
-            ),
-        ));
-    }
-    let run = repo::find_evaluation(conn, &actor.org, &lot.id, evaluation_id)?
-        .ok_or(ServiceError::NotFound)?;
-    audit::runs::check(conn, &actor.org, std::slice::from_ref(&run))?;
-    if lot.latest_evaluation_id.as_deref() != Some(run.id.as_str()) {
-        return Err(ServiceError::conflict(
-            Code::EvaluationSuperseded,
-            "a newer evaluation of this lot exists: award on the latest one",
-        ));
-    }
-    let Some(winner) = super::stored_run::RunResult::of(&run)?.winner else {
-        return Err(ServiceError::conflict(
-            Code::WinnerUndetermined,
-            "the evaluation names no single winner (no qualified bid, or a tie at rank 1): a person must decide and re-run",
-        ));
-    };
-    let decided_at = now();
-    if !crate::db::tenders::set_lot_status(
-        conn,
-        &lot,
-        LotStatus::Evaluating,
-        LotStatus::Awarded,
-        decided_at,
-    )? {
-        return Err(ServiceError::conflict(
-            Code::LotNotEvaluating,
-            "the lot's status changed meanwhile",
-        ));
-    }
-    let row = AwardRow {
-        lot_id: lot.id.clone(),
-        tender_id: lot.tender_id.clone(),
-        org_id: actor.org.clone(),
-        evaluation_id: run.id.clone(),
-        winner_bid_id: winner.into(),
-        note,
-        decided_at,
-        standstill_ends: holidays.standstill_end(decided_at.date()).to_string(),
-        awarded_by: actor.sub.clone(),
-    };
-    repo::insert_award(conn, &row)?;
-    actor.record(conn, "award", Entity::Award, &[&lot.id], &Value::Null)?;
-    actor.record(conn, "award", Entity::Lot, &[&lot.id], &Value::Null)?;
-    Ok(row)
 }
 
 fn history_in(

@@ -3,6 +3,7 @@
 
 pub mod assignments;
 pub mod audit;
+pub mod award;
 pub mod bids;
 pub mod confirmation;
 mod error;

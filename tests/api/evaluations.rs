@@ -235,7 +235,7 @@ on_both_backends! {
         assert_eq!(one, list[0], "{body}");
     }
 
-    async fn an_award_rests_on_the_latest_run_and_records_the_standstill(app: TestApp) {
+    async fn an_award_rests_on_the_latest_run(app: TestApp) {
         let (lot, bids) = marked_lot(&app, "W-1", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
         let platform = app.token(&[Role::Platform]);
         let commercial = app.token(&[Role::Commercial]);
@@ -249,8 +249,8 @@ on_both_backends! {
 
         let awarded = expect(app.send("POST", &format!("{lot}/award"), &commercial, Some(&award(&latest))).await, 201).await;
         assert_eq!(awarded["winner_bid_id"], bids[0].as_str(), "the lower price wins equal marks");
-        let today = chrono::Utc::now().date_naive();
-        assert_eq!(awarded["standstill_ends"], socval::catalogue::standstill::BankHolidays::shipped().standstill_end(today).to_string());
+        assert_eq!(awarded["standstill_ends"], Value::Null, "standstill starts with the award notice");
+        assert_eq!(awarded["next_step"], "assessment_summaries_sent");
         let lot_now = expect(app.send("GET", &lot, &platform, None).await, 200).await;
         assert_eq!(lot_now["status"], "awarded");
         assert_eq!(lot_now["allowed_transitions"], json!([]));

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::api::problem::ApiError;
+use crate::catalogue::standstill::uk_date;
 use crate::service::ocds::BidRow;
 use crate::service::ocds::{LotRecord, TenderRecord};
 use crate::service::stored_run::RunResult;
@@ -196,7 +197,10 @@ fn release_date(record: &TenderRecord) -> NaiveDateTime {
             at = at.max(run.created_at);
         }
         if let Some(award) = &lot.award {
-            at = at.max(award.decided_at);
+            at = at.max(award.award.decided_at);
+            for step in &award.steps {
+                at = at.max(step.row.recorded_at);
+            }
         }
     }
     at
@@ -301,15 +305,17 @@ pub fn release_package(
             }
         }
 
-        if let Some(award) = &lot.award {
+        if let Some(record) = &lot.award {
+            let award = &record.award;
             let winner = lot.bids.iter().find(|b| b.id == award.winner_bid_id);
             let mut award_out = Map::new();
             award_out.insert("id".into(), json!(format!("{}-award", lot.lot.id)));
             award_out.insert("title".into(), json!(lot.lot.title));
             // Until the standstill period ends the award is proposed, not yet in force.
-            let standstill_over =
-                chrono::NaiveDate::parse_from_str(&award.standstill_ends, "%Y-%m-%d")
-                    .is_ok_and(|ends| now.date() > ends);
+            let standstill_over = record
+                .standstill
+                .as_ref()
+                .is_some_and(|s| s.is_over(uk_date(now)));
             award_out.insert(
                 "status".into(),
                 json!(if standstill_over { "active" } else { "pending" }),

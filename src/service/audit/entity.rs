@@ -36,6 +36,8 @@ pub enum Entity {
     Run,
     /// A lot's award. Id: the lot's.
     Award,
+    /// A step of a lot's award after its decision. Id: `{lot}:{seq}`.
+    AwardStep,
     /// An evaluator's assignment to a lot. Id: `{lot}:{evaluator}`.
     Evaluator,
     /// A conflict-of-interest declaration. Id: the declaration's.
@@ -54,6 +56,7 @@ impl Entity {
         Self::ModeratedMark,
         Self::Run,
         Self::Award,
+        Self::AwardStep,
         Self::Evaluator,
         Self::Declaration,
         Self::MeasureSet,
@@ -69,6 +72,7 @@ impl Entity {
             Self::ModeratedMark => "moderated_mark",
             Self::Run => "run",
             Self::Award => "award",
+            Self::AwardStep => "award_step",
             Self::Evaluator => "evaluator",
             Self::Declaration => "declaration",
             Self::MeasureSet => "measure_set",
@@ -146,6 +150,9 @@ pub fn states(
             .map(|run| Ok((run.id.to_string(), run_state(run)?)))
             .collect::<Result<_, DbError>>()?,
         Entity::Award => keyed(rows::awards(conn, org, scope)?, |a| a.lot_id.to_string())?,
+        Entity::AwardStep => keyed(rows::award_steps(conn, org, scope)?, |s| {
+            format!("{}:{}", s.lot_id.as_str(), s.seq)
+        })?,
         Entity::Evaluator => keyed(rows::evaluators(conn, org, scope)?, |e| {
             format!("{}:{}", e.lot_id.as_str(), e.sub)
         })?,
