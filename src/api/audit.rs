@@ -83,7 +83,7 @@ pub struct AuditEventQuery {
     #[param(format = DateTime, example = "2026-03-01T12:00:00Z")]
     pub since: Option<String>,
     /// Only the events of this tender (its id) and of everything under it: its lots, scheme
-    /// versions, evaluators, declarations, bids, marks, moderated marks, runs and awards.
+    /// versions, evaluators, declarations, bids, marks, moderated marks, runs, awards and award steps.
     pub tender: Option<String>,
     /// Only events after this `seq`: where a follower of the ledger resumes, from the last
     /// `seq` it read. Every event committed before a request is chained before it is answered,
@@ -179,7 +179,7 @@ pub async fn list(
 /// whose link, hash, recorded change or Ed25519 signature (by a key of `GET /v1/audit/keys`)
 /// does not hold, so an edit, a deletion, a re-hashed chain or a forged event made directly in
 /// the database is found. Then compares every stored row (tenders, lots, scheme
-/// versions, bids with their commitments, marks, moderated marks, runs, awards, evaluators,
+/// versions, bids with their commitments, marks, moderated marks, runs, awards, award steps, evaluators,
 /// declarations, measure sets) with the state its latest event recorded, and names each row that
 /// was edited, deleted or inserted outside socval, field by field. Removing the most recent
 /// events leaves a shorter chain that still verifies: keep checkpoints (`GET

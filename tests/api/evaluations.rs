@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use socval::auth::Role;
 
 use crate::common::TestApp;
-use crate::common::helpers::expect;
+use crate::common::helpers::{expect, tender_body};
 use crate::on_both_backends;
 
 fn evaluator(app: &TestApp, sub: &str) -> String {
@@ -48,7 +48,17 @@ pub async fn marked_lot(
     prices: &[&str],
     submitted_at: &str,
 ) -> (String, Vec<String>) {
-    let (tender, lot_id) = app.open_lot(external_id).await;
+    marked_lot_of(app, tender_body(external_id), prices, submitted_at).await
+}
+
+/// [`marked_lot`] of the tender `tender` describes.
+pub async fn marked_lot_of(
+    app: &TestApp,
+    tender: Value,
+    prices: &[&str],
+    submitted_at: &str,
+) -> (String, Vec<String>) {
+    let (tender, lot_id) = app.open_lot_of(tender).await;
     let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
     let platform = app.token(&[Role::Platform]);
     let mut bids = Vec::new();

@@ -11,6 +11,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod award;
 mod bids;
 mod catalogue;
 mod cli;

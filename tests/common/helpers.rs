@@ -97,15 +97,14 @@ impl TestApp {
 
     /// A tender with its first lot open for bids: `(tender_id, lot_id)`.
     pub async fn open_lot(&self, external_id: &str) -> (String, String) {
+        self.open_lot_of(tender_body(external_id)).await
+    }
+
+    /// [`open_lot`](Self::open_lot) of the tender `body` describes.
+    pub async fn open_lot_of(&self, body: Value) -> (String, String) {
         let token = self.token(&[Role::Platform]);
         let tender = expect(
-            self.send(
-                "POST",
-                "/v1/tenders",
-                &token,
-                Some(&tender_body(external_id)),
-            )
-            .await,
+            self.send("POST", "/v1/tenders", &token, Some(&body)).await,
             201,
         )
         .await;
