@@ -20,6 +20,7 @@ mod docs;
 mod errors;
 mod evaluations;
 mod health;
+mod holidays;
 mod idempotency;
 mod ledger;
 mod limits;

@@ -6,6 +6,7 @@
 pub mod chaos_proxy;
 pub mod helpers;
 pub mod process;
+pub mod python;
 
 use std::net::TcpListener;
 use std::sync::Once;
