@@ -373,13 +373,13 @@ fn step_in(
         ));
     };
     let record = record_of(conn, &actor.org, award, calendar)?;
-    let (kind, occurred_at, details) = check_step(&record, &input)?;
     if record.award.standstill_ends.is_some() {
         return Err(ServiceError::conflict(
             Code::AwardStepRecorded,
             "this award was made before award steps were recorded: its standstill was counted from the decision and stays as stored",
         ));
     }
+    let (kind, occurred_at, details) = check_step(&record, &input)?;
     if is_repeat(&record, kind, occurred_at, &details, &input)? {
         return Ok((record, false));
     }
@@ -399,8 +399,7 @@ fn step_in(
         step: kind,
         occurred_at,
         regime: record.regime,
-        details: serde_json::to_string(&details)
-            .map_err(|e| ServiceError::Internal(e.into()))?,
+        details: serde_json::to_string(&details).map_err(|e| ServiceError::Internal(e.into()))?,
         correction_reason: input.correction_reason.clone(),
         recorded_by: actor.sub.clone(),
         recorded_at: now,
@@ -505,7 +504,10 @@ fn check_step(
                 ),
             ));
         }
-        if let Some((bid, last)) = record.summaries_sent().into_iter().max_by_key(|(_, at)| *at)
+        if let Some((bid, last)) = record
+            .summaries_sent()
+            .into_iter()
+            .max_by_key(|(_, at)| *at)
             && at < last
         {
             return Err(ServiceError::invalid(

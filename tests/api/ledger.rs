@@ -378,6 +378,32 @@ async fn a_release_f1a2975_database_migrates_and_verifies(backend: Backend) {
         "1.0.0"
     );
 
+    // The old award keeps the standstill it stored, counted from its decision, never recomputed;
+    // no step can be added to it.
+    let award_path = format!(
+        "/v1/tenders/{}/lots/{}/award",
+        run["tender_id"].as_str().unwrap(),
+        run["lot_id"].as_str().unwrap()
+    );
+    let award = expect(app.send("GET", &award_path, &commercial, None).await, 200).await;
+    assert_eq!(award["standstill_ends"], "2026-12-11", "{award}");
+    assert_eq!(award["standstill"]["computed_from"], "decision");
+    assert_eq!(award["standstill"]["last_day"], "2026-12-11");
+    assert_eq!(award["standstill"]["earliest_entry"], "2026-12-12");
+    assert_eq!(award["next_step"], Value::Null);
+    let step = expect(
+        app.send(
+            "POST",
+            &format!("{award_path}/notice-published"),
+            &commercial,
+            Some(&json!({"published_at": "2026-12-01T22:00:00Z"})),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(step["code"], "award_step_recorded", "{step}");
+
     // Migrating again writes nothing more; an old row edited afterwards is named.
     let signer = socval::startup::audit_signer(&app.config).unwrap();
     socval::service::migrate_blocking(&socval::db::Db::new(&app.config), &signer).unwrap();
