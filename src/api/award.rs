@@ -222,7 +222,17 @@ pub async fn summaries_sent(
         sent_at: utc(sent_at),
         bids,
     };
-    record_step(principal, state, path, key, request, &body.1, step, correction_reason).await
+    record_step(
+        principal,
+        state,
+        path,
+        key,
+        request,
+        &body.1,
+        step,
+        correction_reason,
+    )
+    .await
 }
 
 /// Records the contract award notice's publication (Procurement Act 2023; commercial, admin),
@@ -252,7 +262,17 @@ pub async fn notice_published(
         notice_id,
         exemption,
     };
-    record_step(principal, state, path, key, request, &body.1, step, correction_reason).await
+    record_step(
+        principal,
+        state,
+        path,
+        key,
+        request,
+        &body.1,
+        step,
+        correction_reason,
+    )
+    .await
 }
 
 /// Records that the decision notices were sent (PCR 2015; commercial, admin), which starts reg.
@@ -280,7 +300,17 @@ pub async fn notices_sent(
         sent_at: utc(sent_at),
         electronic,
     };
-    record_step(principal, state, path, key, request, &body.1, step, correction_reason).await
+    record_step(
+        principal,
+        state,
+        path,
+        key,
+        request,
+        &body.1,
+        step,
+        correction_reason,
+    )
+    .await
 }
 
 #[expect(

@@ -8,13 +8,11 @@ use diesel::prelude::*;
 
 use super::awards::{AwardRow, AwardStepRow};
 use super::bids::{BidRow, CommitmentRow};
-use super::evaluations::{
-    DeclarationRow, EvaluationRow, EvaluatorRow, MarkRow, ModeratedRow,
-};
+use super::evaluations::{DeclarationRow, EvaluationRow, EvaluatorRow, MarkRow, ModeratedRow};
 use super::measure_sets::{MeasureRow, MeasureSetRow};
 use super::schema::{
-    award_steps, awards, bids, commitments, conflict_declarations, evaluations, evaluators, lots, marks,
-    measure_sets, measures, moderated_marks, schemes, tenders,
+    award_steps, awards, bids, commitments, conflict_declarations, evaluations, evaluators, lots,
+    marks, measure_sets, measures, moderated_marks, schemes, tenders,
 };
 use super::tenders::{LotRow, SchemeRow, TenderRow};
 use super::types::BidId;

@@ -3,9 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{
-    conflict_declarations, evaluations, evaluators, marks, moderated_marks,
-};
+use super::schema::{conflict_declarations, evaluations, evaluators, marks, moderated_marks};
 use super::types::{BidId, EvaluationId, LotId, TenderId, stored_decimal};
 use super::{DbConnection, DbError};
 

@@ -11,8 +11,8 @@ use crate::db::awards as award_repo;
 use crate::db::bids as bid_repo;
 pub use crate::db::bids::BidRow;
 use crate::db::evaluations::{self as evaluation_repo, EvaluationRow};
-use crate::db::types::BidId;
 use crate::db::tenders::{self as tender_repo, LotRow, SchemeRow, TenderRow};
+use crate::db::types::BidId;
 
 pub struct TenderRecord {
     pub tender: TenderRow,

@@ -123,6 +123,43 @@ pub async fn open_lot(cluster: &Cluster) -> String {
     lot
 }
 
+/// A lot with two bids, closed and evaluated once: its path and the run's id.
+pub async fn evaluated_lot(cluster: &Cluster) -> (String, String) {
+    let lot = open_lot(cluster).await;
+    let platform = cluster.token(&[Role::Platform]);
+    for price in [1000, 1200] {
+        expect(
+            cluster,
+            "POST",
+            &format!("{lot}/bids"),
+            &platform,
+            Some(&bid(price)),
+            201,
+        )
+        .await;
+    }
+    expect(
+        cluster,
+        "POST",
+        &format!("{lot}/close"),
+        &platform,
+        None,
+        200,
+    )
+    .await;
+    let run = expect(
+        cluster,
+        "POST",
+        &format!("{lot}/evaluations"),
+        &platform,
+        None,
+        201,
+    )
+    .await;
+    let run = run["id"].as_str().unwrap().to_string();
+    (lot, run)
+}
+
 /// Every item of a paged list, following `next_cursor`.
 pub async fn all_pages(cluster: &Cluster, path: &str, token: &str) -> Vec<Value> {
     let mut items = Vec::new();

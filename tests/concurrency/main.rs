@@ -8,6 +8,7 @@
     clippy::panic
 )]
 
+mod award_steps;
 #[path = "../common/mod.rs"]
 mod common;
 mod http;
@@ -78,6 +79,15 @@ async fn schemes(deployment: Deployment) {
     }
 }
 
+async fn award_steps(deployment: Deployment) {
+    let Some(cluster) = cluster(deployment).await else {
+        return;
+    };
+    for trial in 0..trials() {
+        award_steps::steps_recorded_once(cluster.clone(), trial).await;
+    }
+}
+
 async fn cursor(deployment: Deployment) {
     let Some(cluster) = cluster(deployment).await else {
         return;
@@ -106,6 +116,11 @@ macro_rules! races_on {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn one_scheme_version_per_successful_put() {
                     schemes($deployment).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn an_award_step_posted_together_is_recorded_once() {
+                    award_steps($deployment).await
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

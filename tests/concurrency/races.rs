@@ -11,14 +11,14 @@ use serde_json::{Value, json};
 use socval::auth::Role;
 use tokio::sync::Barrier;
 
-use crate::http::{Answer, all_pages, bid, expect, open_lot, scheme, send};
+use crate::http::{Answer, all_pages, bid, evaluated_lot, expect, open_lot, scheme, send};
 use crate::replicas::Cluster;
 
 const BIDDERS: usize = 4;
 /// A bidder stops after this many bids even if the lot never closed (then `close` failed).
 const MAX_BIDS_PER_BIDDER: usize = 400;
 
-fn assert_no_server_error(answers: &[Answer], race: &str) {
+pub fn assert_no_server_error(answers: &[Answer], race: &str) {
     let failed: Vec<&Answer> = answers.iter().filter(|a| a.status >= 500).collect();
     assert!(failed.is_empty(), "{race}: 5xx answers: {failed:?}");
 }
@@ -158,39 +158,9 @@ pub enum AwardOutcome {
 /// run after it (each run fired with it is refused `lot_not_evaluating` and the lot holds run 1
 /// alone); an award that fails does so as `evaluation_superseded`, because a run won.
 pub async fn award_against_runs(cluster: Arc<Cluster>, trial: usize) -> AwardOutcome {
-    let lot = open_lot(&cluster).await;
+    let (lot, first) = evaluated_lot(&cluster).await;
     let platform = cluster.token(&[Role::Platform]);
     let commercial = cluster.token(&[Role::Commercial]);
-    for price in [1000, 1200] {
-        expect(
-            &cluster,
-            "POST",
-            &format!("{lot}/bids"),
-            &platform,
-            Some(&bid(price)),
-            201,
-        )
-        .await;
-    }
-    expect(
-        &cluster,
-        "POST",
-        &format!("{lot}/close"),
-        &platform,
-        None,
-        200,
-    )
-    .await;
-    let first = expect(
-        &cluster,
-        "POST",
-        &format!("{lot}/evaluations"),
-        &platform,
-        None,
-        201,
-    )
-    .await;
-    let first = first["id"].as_str().unwrap().to_string();
 
     const RUNS: usize = 3;
     let start = Arc::new(Barrier::new(RUNS + 1));

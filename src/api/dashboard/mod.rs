@@ -36,7 +36,7 @@ macro_rules! assets {
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-static ASSETS: [Asset; 15] = assets![
+static ASSETS: [Asset; 16] = assets![
     ("index.html", "text/html; charset=utf-8"),
     ("style.css", "text/css; charset=utf-8"),
     ("favicon.svg", "image/svg+xml"),
@@ -49,6 +49,7 @@ static ASSETS: [Asset; 15] = assets![
     ("catalogue.js", JS),
     ("tenders.js", JS),
     ("lot.js", JS),
+    ("award.js", JS),
     ("bid.js", JS),
     ("report.js", JS),
     ("audit.js", JS),

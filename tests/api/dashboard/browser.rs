@@ -390,6 +390,16 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
         lot_page.contains("Abnormally low"),
         "the low price is flagged: {lot_page}"
     );
+    let standstill = browser.text(".standstill").await;
+    assert_eq!(
+        standstill,
+        "Standstill: Tuesday 1 to Thursday 10 December 2026; the contract may be entered into from Friday 11 December.",
+        "the award notice of Tuesday 1 December, counted as the Act counts"
+    );
+    assert!(
+        lot_page.contains("Contract award notice published") && lot_page.contains("FTS-2026-041-UK6"),
+        "every step is listed: {lot_page}"
+    );
     let alerts = c.find_all(Locator::Css("tr.row-alert")).await.unwrap();
     assert_eq!(alerts.len(), 1, "one moderation discrepancy is highlighted");
     let lines = c

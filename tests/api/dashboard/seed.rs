@@ -270,6 +270,42 @@ pub async fn seed(app: &TestApp) -> Seeded {
             .await;
     }
 
+    // North is awarded on its latest run. Its decision is moved back to Monday 30 November 2026
+    // so that its notice can be published on Tuesday 1 December (a step may not precede its
+    // decision, and the server's clock is today's).
+    let runs = platform
+        .call("GET", &format!("{lot}/evaluations"), None, 200)
+        .await;
+    let latest = runs.as_array().unwrap().last().unwrap()["id"].clone();
+    commercial
+        .call(
+            "POST",
+            &format!("{lot}/award"),
+            Some(json!({"evaluation_id": latest, "note": "most advantageous tender"})),
+            201,
+        )
+        .await;
+    crate::audit::tamper(
+        app.database_url(),
+        &format!("UPDATE awards SET decided_at = '2026-11-30 15:00:00' WHERE lot_id = '{lot_id}'"),
+    );
+    commercial
+        .call(
+            "POST",
+            &format!("{lot}/award/assessment-summaries-sent"),
+            Some(json!({"sent_at": "2026-11-30T17:00:00Z"})),
+            201,
+        )
+        .await;
+    commercial
+        .call(
+            "POST",
+            &format!("{lot}/award/notice-published"),
+            Some(json!({"published_at": "2026-12-01T09:30:00Z", "notice_id": "FTS-2026-041-UK6"})),
+            201,
+        )
+        .await;
+
     // A second buyer's tender, still open, so the list shows more than one state.
     let other = platform
         .call(

@@ -58,3 +58,30 @@ export function words(code) {
 export function shortHash(hash) {
   return hash ? `${hash.slice(0, 12)}…` : DASH;
 }
+
+// Calendar dates (`2026-12-01`) are already UK dates: formatted in UTC so that no offset moves
+// them to another day.
+const CALENDAR_DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const CALENDAR_DAY_NO_YEAR = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
+const WEEKDAY_AND_DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', timeZone: 'UTC' });
+
+function calendarDate(date) {
+  return new Date(`${date}T00:00:00Z`);
+}
+
+/** `2026-12-11` → `Friday 11 December 2026` (without the year when `year` is false). */
+export function calendarDay(date, { year = true } = {}) {
+  if (!date) return DASH;
+  return (year ? CALENDAR_DAY : CALENDAR_DAY_NO_YEAR).format(calendarDate(date)).replace(',', '');
+}
+
+/** `2026-12-01`, `2026-12-10` → `Tuesday 1 to Thursday 10 December 2026`; the month and year
+ * are repeated only where they differ. */
+export function calendarRange(first, last) {
+  const sameMonth = first.slice(0, 7) === last.slice(0, 7);
+  const sameYear = first.slice(0, 4) === last.slice(0, 4);
+  const start = sameMonth
+    ? WEEKDAY_AND_DAY.format(calendarDate(first))
+    : calendarDay(first, { year: !sameYear });
+  return `${start.replace(',', '')} to ${calendarDay(last)}`;
+}

@@ -1,9 +1,11 @@
 // One lot: its latest evaluation as a ranking (stacked points per bid, winner, flags and
-// disqualifications with their reasons), the moderation spreads and the score history.
+// disqualifications with their reasons), the award and its standstill, the moderation spreads
+// and the score history.
 
 import { ApiError, get, getAll, getIfAllowed, path } from './api.js';
 import { badge, empty, fact, h, section, table } from './dom.js';
 import { lineChart, stackedBars } from './charts.js';
+import { awardPanel } from './award.js';
 import * as badges from './badges.js';
 import * as fmt from './format.js';
 
@@ -18,7 +20,11 @@ export async function render({ tender: tenderId, lot: lotId }, { width }) {
   ]);
   const lot = tender.lots.find((l) => l.id === lotId);
   if (!lot) throw new ApiError(404, null);
-  const [scheme, moderation] = await Promise.all([optional(get(`${base}/scheme`)), optional(getIfAllowed(`${base}/moderation`))]);
+  const [scheme, moderation, award] = await Promise.all([
+    optional(get(`${base}/scheme`)),
+    optional(getIfAllowed(`${base}/moderation`)),
+    lot.status === 'awarded' ? optional(get(`${base}/award`)) : null,
+  ]);
   const names = new Map(bids.map((b) => [b.id, b.supplier.name]));
   const nameOf = (id) => names.get(id) ?? id;
   const criterionName = (id) => scheme?.scheme.criteria.find((c) => c.id === id)?.name ?? id;
@@ -38,6 +44,7 @@ export async function render({ tender: tenderId, lot: lotId }, { width }) {
       : [section('Ranking', empty(lot.status === 'open' || lot.status === 'draft'
         ? 'No evaluation yet: bids are scored once the lot is closed and an evaluation is run.'
         : 'No evaluation has been run for this lot yet.')), received(bids, base)],
+    awardPanel(award, nameOf),
     moderationPanel(moderation, nameOf, criterionName),
     historyPanel(history.items.filter((entry) => entry.lot_id === lotId), nameOf, width));
 }
