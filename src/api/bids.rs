@@ -60,6 +60,15 @@ pub struct SupplierInput {
     #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
     #[schema(max_length = 200)]
     pub id: Option<String>,
+    /// The supplier says it is a small or medium-sized enterprise (fewer than 250 staff, and
+    /// turnover under £44 million or balance sheet under £38 million). Descriptive only: never
+    /// scored; the OCDS export counts it (`smeFinalStageBids`). Left out: not said.
+    #[serde(default)]
+    pub sme: Option<bool>,
+    /// The supplier says it is a voluntary, community or social enterprise. Descriptive only:
+    /// never scored; the OCDS export counts it (`vcseFinalStageBids`). Left out: not said.
+    #[serde(default)]
+    pub vcse: Option<bool>,
 }
 
 /// `{measure, quantity}`, or free text `{description, quantity?, unit?}` that a person maps later.
@@ -117,6 +126,7 @@ pub struct BidView {
     pub id: String,
     pub lot_id: String,
     pub external_id: Option<String>,
+    /// `{name, id}`, with `sme` and `vcse` when the supplier said.
     #[schema(value_type = Object)]
     pub supplier: serde_json::Value,
     pub price: String,
@@ -418,10 +428,18 @@ pub async fn confirm(
 }
 
 fn new_bid(bid: CreateBid) -> NewBid {
+    let SupplierInput {
+        name,
+        id,
+        sme,
+        vcse,
+    } = bid.supplier;
     NewBid {
         external_id: bid.external_id,
-        supplier_name: bid.supplier.name,
-        supplier_id: bid.supplier.id,
+        supplier_name: name,
+        supplier_id: id,
+        supplier_sme: sme,
+        supplier_vcse: vcse,
         price: bid.price,
         currency: bid.currency,
         submitted_at: bid.submitted_at,
@@ -445,7 +463,7 @@ pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> Result<BidView, 
         external_id: bid.external_id.clone(),
         supplier: bid
             .supplier()
-            .map(|s| serde_json::json!({"name": s.name, "id": s.id}))
+            .map(|s| supplier_view(&s))
             .map_err(ServiceError::from)?,
         price: bid.price.clone(),
         currency: bid.currency.clone(),
@@ -456,6 +474,20 @@ pub fn bid_view(bid: &BidRow, commitments: &[CommitmentRow]) -> Result<BidView, 
         withdrawn_at: bid.withdrawn_at.map(|t| t.and_utc().to_rfc3339()),
         commitments: commitments.iter().map(commitment_view).collect(),
     })
+}
+
+/// The supplier as declared: `{name, id}`, with `sme` and `vcse` when the supplier said.
+fn supplier_view(supplier: &crate::scoring::Supplier) -> serde_json::Value {
+    let mut view = serde_json::Map::new();
+    view.insert("name".into(), supplier.name.clone().into());
+    view.insert("id".into(), supplier.id.clone().into());
+    if let Some(sme) = supplier.sme {
+        view.insert("sme".into(), sme.into());
+    }
+    if let Some(vcse) = supplier.vcse {
+        view.insert("vcse".into(), vcse.into());
+    }
+    serde_json::Value::Object(view)
 }
 
 pub fn commitment_view(c: &CommitmentRow) -> CommitmentView {

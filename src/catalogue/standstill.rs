@@ -226,12 +226,12 @@ impl Standstill {
 
     /// The moment the standstill ends: midnight at the end of its last day, UK time, in UTC.
     pub fn ends_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.last_day.and_then(|day| uk_midnight_after(day))
+        self.last_day.and_then(uk_midnight_after)
     }
 
     /// The moment it starts: the beginning of its first day, UK time, in UTC.
     pub fn starts_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.starts.and_then(|day| uk_start_of(day))
+        self.starts.and_then(uk_start_of)
     }
 }
 

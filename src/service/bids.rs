@@ -28,6 +28,9 @@ pub struct NewBid {
     pub external_id: Option<String>,
     pub supplier_name: String,
     pub supplier_id: Option<String>,
+    /// Whether the supplier says it is an SME / a VCSE; stored only when it says.
+    pub supplier_sme: Option<bool>,
+    pub supplier_vcse: Option<bool>,
     pub price: Decimal,
     pub currency: Option<String>,
     pub submitted_at: Option<DateTime<FixedOffset>>,
@@ -173,6 +176,7 @@ fn submit_in(
     let mut stored = Vec::with_capacity(bids.len());
     for bid in bids {
         let id = BidId::generate();
+        let supplier = supplier_json(&bid);
         let commitments: Vec<CommitmentRow> = bid
             .commitments
             .into_iter()
@@ -193,7 +197,7 @@ fn submit_in(
             lot_id: lot.id.clone(),
             org_id: actor.org.clone(),
             external_id: bid.external_id,
-            supplier: json!({"name": bid.supplier_name, "id": bid.supplier_id}).to_string(),
+            supplier,
             price: bid.price.normalize().to_string(),
             currency: tender.currency.clone(),
             submitted_at: bid
@@ -214,6 +218,21 @@ fn submit_in(
     let ids: Vec<&str> = stored.iter().map(|(bid, _)| bid.id.as_str()).collect();
     actor.record(conn, "submit", Entity::Bid, &ids, &Value::Null)?;
     Ok(stored)
+}
+
+/// The supplier as stored: `{name, id}`, with `sme` and `vcse` only when the supplier said (so a
+/// bid that says neither is stored, and hashed into runs, exactly as before).
+fn supplier_json(bid: &NewBid) -> String {
+    let mut supplier = serde_json::Map::new();
+    supplier.insert("name".into(), json!(bid.supplier_name));
+    supplier.insert("id".into(), json!(bid.supplier_id));
+    if let Some(sme) = bid.supplier_sme {
+        supplier.insert("sme".into(), json!(sme));
+    }
+    if let Some(vcse) = bid.supplier_vcse {
+        supplier.insert("vcse".into(), json!(vcse));
+    }
+    Value::Object(supplier).to_string()
 }
 
 fn check(

@@ -62,7 +62,7 @@ fn every_idempotent_operation_documents_its_409() {
             }
         }
     }
-    assert_eq!(idempotent, 9, "every creating POST");
+    assert_eq!(idempotent, 12, "every creating POST and each award step");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
-//! The release package itself, built from a tender's record (see the parent module for what it
-//! holds and how amounts are written).
+//! The whole-tender release package, built from a tender's record (see the parent module for what
+//! it holds and how amounts are written), and the pieces every release is made of.
 
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
@@ -7,17 +7,14 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::api::problem::ApiError;
-use crate::catalogue::standstill::uk_date;
+use crate::service::lots::LotStatus;
 use crate::service::ocds::BidRow;
 use crate::service::ocds::{LotRecord, TenderRecord};
 use crate::service::stored_run::RunResult;
 
-use super::{OFFICIAL_EXTENSIONS, OUR_EXTENSION_PATH};
-use crate::service::lots::LotStatus;
-
-fn corrupt(what: &str, error: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("stored {what} is not valid: {error}"))
-}
+use super::award::{award, final_stage_statistics};
+use super::criteria::{lot_json, uk4_document};
+use super::{EXTENSIONS, OUR_EXTENSION_PATH};
 
 /// The ocid a tender is published under: its own, else one under our (unregistered) prefix.
 pub fn ocid(tender_id: &str, ocid: Option<&str>) -> String {
@@ -30,6 +27,11 @@ pub fn ocid(tender_id: &str, ocid: Option<&str>) -> String {
 /// A decimal as a JSON number with exactly its digits (see the module note).
 pub fn amount(text: &str) -> Option<Value> {
     let decimal: Decimal = text.trim().parse().ok()?;
+    number(decimal)
+}
+
+/// A decimal as a JSON number with exactly its (normalised) digits.
+pub fn number(decimal: Decimal) -> Option<Value> {
     let number: serde_json::Number = serde_json::from_str(&decimal.normalize().to_string()).ok()?;
     Some(Value::Number(number))
 }
@@ -39,12 +41,13 @@ fn optional_amount(text: Option<&str>) -> Value {
     text.and_then(amount).unwrap_or(Value::Null)
 }
 
-fn money(text: Option<&str>, currency: &str) -> Option<Value> {
+pub fn money(text: Option<&str>, currency: &str) -> Option<Value> {
     text.and_then(amount)
         .map(|amount| json!({"amount": amount, "currency": currency}))
 }
 
-fn date(at: NaiveDateTime) -> String {
+/// A stored moment (UTC) as RFC 3339.
+pub fn date(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -56,7 +59,7 @@ fn party_id(kind: &str, name: &str) -> String {
 }
 
 /// OCDS tenderStatus of a lot.
-fn lot_status(status: LotStatus) -> &'static str {
+pub fn lot_status(status: LotStatus) -> &'static str {
     match status {
         LotStatus::Draft => "planning",
         LotStatus::Awarded => "complete",
@@ -66,7 +69,7 @@ fn lot_status(status: LotStatus) -> &'static str {
 }
 
 /// OCDS tenderStatus of the tender, from its lots.
-fn tender_status(record: &TenderRecord) -> &'static str {
+pub fn tender_status(record: &TenderRecord) -> &'static str {
     let statuses: Vec<LotStatus> = record.lots.iter().map(|l| l.lot.status).collect();
     if statuses.is_empty() || statuses.iter().all(|s| *s == LotStatus::Draft) {
         "planning"
@@ -82,12 +85,12 @@ fn tender_status(record: &TenderRecord) -> &'static str {
     }
 }
 
-struct Supplier {
-    id: String,
-    name: String,
+pub struct Supplier {
+    pub id: String,
+    pub name: String,
 }
 
-fn supplier_of(bid: &BidRow) -> Result<Supplier, ApiError> {
+pub fn supplier_of(bid: &BidRow) -> Result<Supplier, ApiError> {
     let declared = bid.supplier().map_err(crate::service::ServiceError::from)?;
     let id = match declared.id {
         Some(id) if !id.is_empty() => id,
@@ -99,54 +102,43 @@ fn supplier_of(bid: &BidRow) -> Result<Supplier, ApiError> {
     })
 }
 
-fn award_criteria(lot: &LotRecord) -> Result<Option<Value>, ApiError> {
-    let Some(scheme) = &lot.scheme else {
-        return Ok(None);
-    };
-    let body: Value = serde_json::from_str(&scheme.body).map_err(|e| corrupt("scheme", e))?;
-    let criteria: Vec<Value> = body
-        .get("criteria")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|c| {
-            let id = c.get("id").and_then(Value::as_str).unwrap_or_default();
-            let kind = c.get("type").and_then(Value::as_str).unwrap_or_default();
-            let mut criterion = Map::new();
-            criterion.insert(
-                "type".into(),
-                json!(if kind == "price" { "price" } else { "quality" }),
-            );
-            let name = c
-                .get("name")
-                .and_then(Value::as_str)
-                .filter(|n| !n.is_empty())
-                .unwrap_or(id);
-            criterion.insert("name".into(), json!(name));
-            let description = c
-                .get("description")
-                .and_then(Value::as_str)
-                .filter(|d| !d.is_empty())
-                .map(str::to_string)
-                .or_else(|| {
-                    (kind == "social_value").then(|| {
-                        match c.get("outcome").and_then(Value::as_str) {
-                            Some(outcome) => format!("Social value ({outcome})"),
-                            None => "Social value".to_string(),
-                        }
-                    })
-                });
-            if let Some(description) = description {
-                criterion.insert("description".into(), json!(description));
-            }
-            criterion.insert(
-                "numbers".into(),
-                json!([{"number": optional_amount(c.get("weight").and_then(Value::as_str)), "weight": "percentageExact"}]),
-            );
-            Value::Object(criterion)
-        })
-        .collect();
-    Ok((!criteria.is_empty()).then(|| json!({"criteria": criteria})))
+/// The parties of a release in first-seen order; a supplier bidding on several lots is one party.
+pub struct Parties {
+    buyer: Value,
+    parties: Vec<(String, String, Vec<&'static str>)>,
+}
+
+impl Parties {
+    /// The tender's buyer, the first party.
+    pub fn of(record: &TenderRecord) -> Self {
+        let name = record.tender.buyer.clone();
+        let id = party_id("buyer", &name);
+        Self {
+            buyer: json!({"id": id, "name": name}),
+            parties: vec![(id, name, vec!["buyer"])],
+        }
+    }
+
+    pub fn add(&mut self, supplier: &Supplier, role: &'static str) {
+        match self.parties.iter_mut().find(|p| p.0 == supplier.id) {
+            Some(party) if !party.2.contains(&role) => party.2.push(role),
+            Some(_) => {}
+            None => self
+                .parties
+                .push((supplier.id.clone(), supplier.name.clone(), vec![role])),
+        }
+    }
+
+    /// `parties` and `buyer` of the release.
+    pub fn insert_into(self, release: &mut Map<String, Value>) {
+        let parties = self
+            .parties
+            .into_iter()
+            .map(|(id, name, roles)| json!({"id": id, "name": name, "roles": roles}))
+            .collect();
+        release.insert("parties".into(), Value::Array(parties));
+        release.insert("buyer".into(), self.buyer);
+    }
 }
 
 /// The latest run's result and the moment it was made, per bid id.
@@ -185,7 +177,81 @@ fn run_scores(lot: &LotRecord) -> Result<RunScores, ApiError> {
     Ok(RunScores { by_bid })
 }
 
-/// The moment of the last change the release reflects.
+/// A bid statistic of a lot.
+pub fn statistic(lot: &LotRecord, measure: &str, value: u64) -> Value {
+    json!({
+        "id": format!("{}-{measure}", lot.lot.id),
+        "measure": measure,
+        "value": value,
+        "relatedLot": lot.lot.id,
+    })
+}
+
+/// A lot's bids (`bids.details`) and its statistics: the counts of its bids, then of its
+/// award's final stage. Each bid's supplier is a `tenderer` of `parties`.
+pub fn lot_bids(
+    lot: &LotRecord,
+    parties: &mut Parties,
+) -> Result<(Vec<Value>, Vec<Value>), ApiError> {
+    let scores = run_scores(lot)?;
+    let mut details = Vec::new();
+    let (mut received, mut valid, mut disqualified) = (0_u64, 0_u64, 0_u64);
+    for bid in &lot.bids {
+        let supplier = supplier_of(bid)?;
+        parties.add(&supplier, "tenderer");
+        let scored = scores.by_bid.get(bid.id.as_str());
+        let status = if bid.withdrawn_at.is_some() {
+            "withdrawn"
+        } else {
+            received += 1;
+            match scored.and_then(|(status, _)| status.as_str()) {
+                Some("qualified") => {
+                    valid += 1;
+                    "valid"
+                }
+                Some("disqualified") => {
+                    disqualified += 1;
+                    "disqualified"
+                }
+                _ => "pending",
+            }
+        };
+        let mut detail = Map::new();
+        detail.insert("id".into(), json!(bid.id));
+        detail.insert("date".into(), json!(bid.submitted_at));
+        detail.insert("status".into(), json!(status));
+        if let Some(value) = money(Some(&bid.price), &bid.currency) {
+            detail.insert("value".into(), value);
+        }
+        detail.insert(
+            "tenderers".into(),
+            json!([{"id": supplier.id, "name": supplier.name}]),
+        );
+        detail.insert("relatedLots".into(), json!([lot.lot.id]));
+        if let Some((_, scores)) = scored.filter(|_| bid.withdrawn_at.is_none()) {
+            if let Some(rank) = scores.get("rank").and_then(Value::as_u64) {
+                detail.insert("hasRank".into(), json!(true));
+                detail.insert("rank".into(), json!(rank));
+            }
+            detail.insert("socvalScores".into(), scores.clone());
+        }
+        details.push(Value::Object(detail));
+    }
+    let mut statistics = Vec::new();
+    if !lot.bids.is_empty() {
+        statistics.push(statistic(lot, "bids", received));
+        if lot.latest_run.is_some() {
+            statistics.push(statistic(lot, "validBids", valid));
+            statistics.push(statistic(lot, "disqualifiedBids", disqualified));
+        }
+    }
+    if let Some(record) = &lot.award {
+        statistics.extend(final_stage_statistics(lot, record)?);
+    }
+    Ok((details, statistics))
+}
+
+/// The moment of the last change the whole-tender release reflects.
 fn release_date(record: &TenderRecord) -> NaiveDateTime {
     let mut at = record.tender.updated_at;
     for lot in &record.lots {
@@ -206,175 +272,100 @@ fn release_date(record: &TenderRecord) -> NaiveDateTime {
     at
 }
 
-/// Builds the package. `base` is the scheme and host the request came to; `now` is when it is
-/// published.
+/// A release's opening fields: `ocid`, an `id` that names what it is (`kind`) and when its data
+/// last changed, `date`, `tag` and `initiationType`.
+pub fn release_head(
+    record: &TenderRecord,
+    kind: Option<&str>,
+    changed: NaiveDateTime,
+    tag: &[&str],
+) -> Map<String, Value> {
+    let ocid = ocid(&record.tender.id, record.tender.ocid.as_deref());
+    let stamp = changed.format("%Y%m%dT%H%M%S%6f");
+    let id = match kind {
+        Some(kind) => format!("{ocid}-{kind}-{stamp}"),
+        None => format!("{ocid}-{stamp}"),
+    };
+    let mut release = Map::new();
+    release.insert("ocid".into(), json!(ocid));
+    release.insert("id".into(), json!(id));
+    release.insert("date".into(), json!(date(changed)));
+    release.insert("tag".into(), json!(tag));
+    release.insert("initiationType".into(), json!("tender"));
+    release
+}
+
+/// The package around `release`, published at `now` from `uri` (the path and query it is served
+/// at, after `base`).
+pub fn package(
+    record: &TenderRecord,
+    base: &str,
+    uri: &str,
+    now: NaiveDateTime,
+    release: Map<String, Value>,
+) -> Value {
+    let mut extensions: Vec<String> = EXTENSIONS.iter().map(|e| e.to_string()).collect();
+    extensions.push(format!("{base}{OUR_EXTENSION_PATH}"));
+    json!({
+        "uri": format!("{base}{uri}"),
+        "version": "1.1",
+        "extensions": extensions,
+        "publishedDate": date(now),
+        "publisher": {"name": record.tender.buyer},
+        "releases": [Value::Object(release)],
+    })
+}
+
+/// The tender's `id`, `title`, `status` and `value`.
+pub fn tender_head(record: &TenderRecord) -> Map<String, Value> {
+    let tender = &record.tender;
+    let mut out = Map::new();
+    out.insert("id".into(), json!(tender.id));
+    out.insert("title".into(), json!(tender.title));
+    out.insert("status".into(), json!(tender_status(record)));
+    if let Some(value) = money(tender.value.as_deref(), &tender.currency) {
+        out.insert("value".into(), value);
+    }
+    out
+}
+
+/// Builds the whole-tender package. `base` is the scheme and host the request came to; `now` is
+/// when it is published.
 pub fn release_package(
     record: &TenderRecord,
     base: &str,
     now: NaiveDateTime,
 ) -> Result<Value, ApiError> {
     let tender = &record.tender;
-    let currency = tender.currency.as_str();
-    let ocid = ocid(&tender.id, tender.ocid.as_deref());
-    let changed = release_date(record);
-    let buyer_id = party_id("buyer", &tender.buyer);
-
-    // Parties in first-seen order; a supplier bidding on several lots is one party.
-    let mut parties: Vec<(String, String, Vec<&str>)> =
-        vec![(buyer_id.clone(), tender.buyer.clone(), vec!["buyer"])];
-    let mut add_role =
-        |id: &str, name: &str, role: &'static str| match parties.iter_mut().find(|p| p.0 == id) {
-            Some(party) if !party.2.contains(&role) => party.2.push(role),
-            Some(_) => {}
-            None => parties.push((id.to_string(), name.to_string(), vec![role])),
-        };
-
+    let mut parties = Parties::of(record);
     let mut lots_out = Vec::new();
+    let mut documents = Vec::new();
     let mut details = Vec::new();
     let mut statistics = Vec::new();
     let mut awards = Vec::new();
     for lot in &record.lots {
-        let mut lot_out = Map::new();
-        lot_out.insert("id".into(), json!(lot.lot.id));
-        lot_out.insert("title".into(), json!(lot.lot.title));
-        lot_out.insert("status".into(), json!(lot_status(lot.lot.status)));
-        if let Some(value) = money(lot.lot.value.as_deref(), currency) {
-            lot_out.insert("value".into(), value);
-        }
-        if let Some(criteria) = award_criteria(lot)? {
-            lot_out.insert("awardCriteria".into(), criteria);
-        }
-        lots_out.push(Value::Object(lot_out));
-
-        let scores = run_scores(lot)?;
-        let (mut received, mut valid, mut disqualified) = (0_u64, 0_u64, 0_u64);
-        for bid in &lot.bids {
-            let supplier = supplier_of(bid)?;
-            add_role(&supplier.id, &supplier.name, "tenderer");
-            let scored = scores.by_bid.get(bid.id.as_str());
-            let status = if bid.withdrawn_at.is_some() {
-                "withdrawn"
-            } else {
-                received += 1;
-                match scored.and_then(|(status, _)| status.as_str()) {
-                    Some("qualified") => {
-                        valid += 1;
-                        "valid"
-                    }
-                    Some("disqualified") => {
-                        disqualified += 1;
-                        "disqualified"
-                    }
-                    _ => "pending",
-                }
-            };
-            let mut detail = Map::new();
-            detail.insert("id".into(), json!(bid.id));
-            detail.insert("date".into(), json!(bid.submitted_at));
-            detail.insert("status".into(), json!(status));
-            if let Some(value) = money(Some(&bid.price), &bid.currency) {
-                detail.insert("value".into(), value);
-            }
-            detail.insert(
-                "tenderers".into(),
-                json!([{"id": supplier.id, "name": supplier.name}]),
-            );
-            detail.insert("relatedLots".into(), json!([lot.lot.id]));
-            if let Some((_, scores)) = scored.filter(|_| bid.withdrawn_at.is_none()) {
-                if let Some(rank) = scores.get("rank").and_then(Value::as_u64) {
-                    detail.insert("hasRank".into(), json!(true));
-                    detail.insert("rank".into(), json!(rank));
-                }
-                detail.insert("socvalScores".into(), scores.clone());
-            }
-            details.push(Value::Object(detail));
-        }
-        if !lot.bids.is_empty() {
-            let mut stat = |measure: &str, value: u64| {
-                statistics.push(json!({
-                    "id": format!("{}-{measure}", lot.lot.id),
-                    "measure": measure,
-                    "value": value,
-                    "relatedLot": lot.lot.id,
-                }));
-            };
-            stat("bids", received);
-            if lot.latest_run.is_some() {
-                stat("validBids", valid);
-                stat("disqualifiedBids", disqualified);
-            }
-        }
-
-        if let Some(record) = &lot.award {
-            let award = &record.award;
-            let winner = lot.bids.iter().find(|b| b.id == award.winner_bid_id);
-            let mut award_out = Map::new();
-            award_out.insert("id".into(), json!(format!("{}-award", lot.lot.id)));
-            award_out.insert("title".into(), json!(lot.lot.title));
-            // Until the standstill period ends the award is proposed, not yet in force.
-            let standstill_over = record
-                .standstill
-                .as_ref()
-                .is_some_and(|s| s.is_over(uk_date(now)));
-            award_out.insert(
-                "status".into(),
-                json!(if standstill_over { "active" } else { "pending" }),
-            );
-            award_out.insert("date".into(), json!(date(award.decided_at)));
-            if !award.note.is_empty() {
-                award_out.insert("description".into(), json!(award.note));
-            }
-            if let Some(bid) = winner {
-                if let Some(value) = money(Some(&bid.price), &bid.currency) {
-                    award_out.insert("value".into(), value);
-                }
-                let supplier = supplier_of(bid)?;
-                add_role(&supplier.id, &supplier.name, "supplier");
-                award_out.insert(
-                    "suppliers".into(),
-                    json!([{"id": supplier.id, "name": supplier.name}]),
-                );
-            }
-            award_out.insert("relatedLots".into(), json!([lot.lot.id]));
-            awards.push(Value::Object(award_out));
+        lots_out.push(lot_json(record, lot)?);
+        documents.extend(uk4_document(lot));
+        let (lot_details, lot_statistics) = lot_bids(lot, &mut parties)?;
+        details.extend(lot_details);
+        statistics.extend(lot_statistics);
+        if let Some(award_record) = &lot.award {
+            awards.push(award(lot, award_record, now, &mut parties)?);
         }
     }
 
-    let mut tender_out = Map::new();
-    tender_out.insert("id".into(), json!(tender.id));
-    tender_out.insert("title".into(), json!(tender.title));
-    tender_out.insert("status".into(), json!(tender_status(record)));
-    if let Some(value) = money(tender.value.as_deref(), currency) {
-        tender_out.insert("value".into(), value);
-    }
+    let mut tender_out = tender_head(record);
     tender_out.insert("lots".into(), json!(lots_out));
+    if !documents.is_empty() {
+        tender_out.insert("documents".into(), json!(documents));
+    }
 
     let mut tag = vec!["tender"];
     if !awards.is_empty() {
         tag.push("award");
     }
-    let mut release = Map::new();
-    release.insert("ocid".into(), json!(ocid));
-    release.insert(
-        "id".into(),
-        json!(format!("{ocid}-{}", changed.format("%Y%m%dT%H%M%S%6f"))),
-    );
-    release.insert("date".into(), json!(date(changed)));
-    release.insert("tag".into(), json!(tag));
-    release.insert("initiationType".into(), json!("tender"));
-    release.insert(
-        "parties".into(),
-        Value::Array(
-            parties
-                .into_iter()
-                .map(|(id, name, roles)| json!({"id": id, "name": name, "roles": roles}))
-                .collect(),
-        ),
-    );
-    release.insert(
-        "buyer".into(),
-        json!({"id": buyer_id, "name": tender.buyer}),
-    );
+    let mut release = release_head(record, None, release_date(record), &tag);
+    parties.insert_into(&mut release);
     release.insert("tender".into(), Value::Object(tender_out));
     let mut bids = Map::new();
     if !statistics.is_empty() {
@@ -385,17 +376,8 @@ pub fn release_package(
     if !awards.is_empty() {
         release.insert("awards".into(), json!(awards));
     }
-
-    let mut extensions: Vec<String> = OFFICIAL_EXTENSIONS.iter().map(|e| e.to_string()).collect();
-    extensions.push(format!("{base}{OUR_EXTENSION_PATH}"));
-    Ok(json!({
-        "uri": format!("{base}/v1/tenders/{}/ocds", tender.id),
-        "version": "1.1",
-        "extensions": extensions,
-        "publishedDate": date(now),
-        "publisher": {"name": tender.buyer},
-        "releases": [Value::Object(release)],
-    }))
+    let uri = format!("/v1/tenders/{}/ocds", tender.id);
+    Ok(package(record, base, &uri, now, release))
 }
 
 #[cfg(test)]

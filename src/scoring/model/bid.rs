@@ -25,6 +25,17 @@ pub struct Supplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "GB-COH-01234567")]
     pub id: Option<String>,
+    /// Whether the supplier says it is a small or medium-sized enterprise (fewer than 250 staff,
+    /// and turnover under £44 million or balance sheet under £38 million). Descriptive only: never
+    /// scored; counted in the OCDS export's `smeFinalStageBids`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = true)]
+    pub sme: Option<bool>,
+    /// Whether the supplier says it is a voluntary, community or social enterprise. Descriptive
+    /// only: never scored; counted in the OCDS export's `vcseFinalStageBids`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = false)]
+    pub vcse: Option<bool>,
 }
 
 /// A bid's commitment to deliver a quantity of a measure.

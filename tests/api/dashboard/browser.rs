@@ -397,7 +397,8 @@ async fn a_commercial_user_signs_in_and_sees_the_ranking_the_api_computed() {
         "the award notice of Tuesday 1 December, counted as the Act counts"
     );
     assert!(
-        lot_page.contains("Contract award notice published") && lot_page.contains("FTS-2026-041-UK6"),
+        lot_page.contains("Contract award notice published")
+            && lot_page.contains("FTS-2026-041-UK6"),
         "every step is listed: {lot_page}"
     );
     let alerts = c.find_all(Locator::Css("tr.row-alert")).await.unwrap();
