@@ -3,9 +3,8 @@
 //! and that each validates against OCDS 1.1 with every vendored extension (the UK extension among
 //! them) and ours merged in.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 use socval::auth::Role;
@@ -19,46 +18,6 @@ const OCDS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ocds
 const OUR_EXTENSION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ocds/socval-scores");
 const VALIDATOR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ocds/validate.py");
 
-/// A Python with `jsonschema`: a venv under `$HOME/.cache/socval/ocds-venv`, created on first use.
-/// Fails loudly when python3 or the install is unavailable: the export must not go unvalidated.
-fn python() -> &'static Path {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let home = std::env::var("HOME").expect("HOME is set");
-        let venv = PathBuf::from(home).join(".cache/socval/ocds-venv");
-        let python = venv.join("bin/python");
-        let has_jsonschema = |python: &Path| {
-            Command::new(python)
-                .args(["-c", "import jsonschema"])
-                .status()
-                .is_ok_and(|s| s.success())
-        };
-        if !has_jsonschema(&python) {
-            let created = Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&venv)
-                .status()
-                .unwrap_or_else(|e| panic!("python3 is needed to validate the OCDS export: {e}"));
-            assert!(
-                created.success(),
-                "python3 -m venv {} failed",
-                venv.display()
-            );
-            let installed = Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet", "jsonschema"])
-                .status()
-                .expect("pip runs");
-            assert!(
-                installed.success() && has_jsonschema(&python),
-                "could not install jsonschema into {}: run `{} -m pip install jsonschema`",
-                venv.display(),
-                python.display()
-            );
-        }
-        python
-    })
-}
-
 /// Validates `package` with tests/ocds/validate.py, or says loudly why it cannot.
 fn validate(package: &Value) {
     if !Path::new(OCDS_DIR).join("release-schema-1.1.json").exists() {
@@ -70,7 +29,7 @@ fn validate(package: &Value) {
     }
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), serde_json::to_vec_pretty(package).unwrap()).unwrap();
-    let output = Command::new(python())
+    let output = Command::new(crate::common::python::python())
         .arg(VALIDATOR)
         .arg(file.path())
         .arg(OCDS_DIR)
