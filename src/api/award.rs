@@ -213,26 +213,7 @@ pub async fn summaries_sent(
     request: HttpRequest,
     body: Json<SummariesSentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let SummariesSentInput {
-        sent_at,
-        bids,
-        correction_reason,
-    } = body.0;
-    let step = StepRequest::SummariesSent {
-        sent_at: utc(sent_at),
-        bids,
-    };
-    record_step(
-        principal,
-        state,
-        path,
-        key,
-        request,
-        &body.1,
-        step,
-        correction_reason,
-    )
-    .await
+    record_step(principal, state, path, key, request, body).await
 }
 
 /// Records the contract award notice's publication (Procurement Act 2023; commercial, admin),
@@ -251,28 +232,7 @@ pub async fn notice_published(
     request: HttpRequest,
     body: Json<NoticePublishedInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let NoticePublishedInput {
-        published_at,
-        notice_id,
-        exemption,
-        correction_reason,
-    } = body.0;
-    let step = StepRequest::NoticePublished {
-        published_at: utc(published_at),
-        notice_id,
-        exemption,
-    };
-    record_step(
-        principal,
-        state,
-        path,
-        key,
-        request,
-        &body.1,
-        step,
-        correction_reason,
-    )
-    .await
+    record_step(principal, state, path, key, request, body).await
 }
 
 /// Records that the decision notices were sent (PCR 2015; commercial, admin), which starts reg.
@@ -291,50 +251,64 @@ pub async fn notices_sent(
     request: HttpRequest,
     body: Json<NoticesSentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let NoticesSentInput {
-        sent_at,
-        electronic,
-        correction_reason,
-    } = body.0;
-    let step = StepRequest::NoticesSent {
-        sent_at: utc(sent_at),
-        electronic,
-    };
-    record_step(
-        principal,
-        state,
-        path,
-        key,
-        request,
-        &body.1,
-        step,
-        correction_reason,
-    )
-    .await
+    record_step(principal, state, path, key, request, body).await
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the parts of one step's request, as each handler extracted them"
-)]
+/// A step's request body, as the service takes it.
+trait StepBody {
+    fn into_input(self) -> StepInput;
+}
+
+impl StepBody for SummariesSentInput {
+    fn into_input(self) -> StepInput {
+        StepInput {
+            request: StepRequest::SummariesSent {
+                sent_at: utc(self.sent_at),
+                bids: self.bids,
+            },
+            correction_reason: self.correction_reason,
+        }
+    }
+}
+
+impl StepBody for NoticePublishedInput {
+    fn into_input(self) -> StepInput {
+        StepInput {
+            request: StepRequest::NoticePublished {
+                published_at: utc(self.published_at),
+                notice_id: self.notice_id,
+                exemption: self.exemption,
+            },
+            correction_reason: self.correction_reason,
+        }
+    }
+}
+
+impl StepBody for NoticesSentInput {
+    fn into_input(self) -> StepInput {
+        StepInput {
+            request: StepRequest::NoticesSent {
+                sent_at: utc(self.sent_at),
+                electronic: self.electronic,
+            },
+            correction_reason: self.correction_reason,
+        }
+    }
+}
+
 async fn record_step(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
     key: IdempotencyKey,
     request: HttpRequest,
-    body: &[u8],
-    step: StepRequest,
-    correction_reason: Option<String>,
+    body: Json<impl StepBody>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::DECIDE)?;
-    let key = key.for_request(&actor.org, &request, body);
+    let key = key.for_request(&actor.org, &request, &body.1);
     let lot = LotRef::from(path.into_inner());
     let location = award_location(&lot);
-    let input = StepInput {
-        request: step,
-        correction_reason,
-    };
+    let input = body.0.into_input();
     let calendar = state.calendar.clone();
     let outcome = awards::record_step(
         &state.db,

@@ -58,23 +58,51 @@ pub async fn marked_lot_of(
     prices: &[&str],
     submitted_at: &str,
 ) -> (String, Vec<String>) {
-    let (tender, lot_id) = app.open_lot_of(tender).await;
+    let bids = prices
+        .iter()
+        .enumerate()
+        .map(|(i, price)| json!({"supplier": {"name": format!("S{i}")}, "price": price, "submitted_at": submitted_at}))
+        .collect();
+    marked_lot_with(
+        app,
+        LotSpec {
+            tender,
+            scheme: crate::common::helpers::scheme_body(),
+            bids,
+            withdrawn: Vec::new(),
+        },
+    )
+    .await
+}
+
+/// What [`marked_lot_with`] makes: a tender, its first lot's scheme, the bids as posted, and which
+/// of them are withdrawn before the lot closes.
+pub struct LotSpec {
+    pub tender: Value,
+    pub scheme: Value,
+    pub bids: Vec<Value>,
+    pub withdrawn: Vec<usize>,
+}
+
+/// A closed lot as `spec` says, each bid still in marked 50 on `q1` and `sv` by one evaluator:
+/// `(lot path, bid ids)`.
+pub async fn marked_lot_with(app: &TestApp, spec: LotSpec) -> (String, Vec<String>) {
+    let (tender, lot_id) = app.open_lot_with(spec.tender, spec.scheme).await;
     let lot = format!("/v1/tenders/{tender}/lots/{lot_id}");
     let platform = app.token(&[Role::Platform]);
     let mut bids = Vec::new();
-    for (i, price) in prices.iter().enumerate() {
-        let body = json!({"supplier": {"name": format!("S{i}")}, "price": price, "submitted_at": submitted_at});
-        bids.push(
-            expect(
-                app.send("POST", &format!("{lot}/bids"), &platform, Some(&body))
-                    .await,
-                201,
-            )
-            .await["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+    for body in &spec.bids {
+        let stored = expect(
+            app.send("POST", &format!("{lot}/bids"), &platform, Some(body))
+                .await,
+            201,
+        )
+        .await;
+        bids.push(stored["id"].as_str().unwrap().to_string());
+    }
+    for &i in &spec.withdrawn {
+        let path = format!("{lot}/bids/{}/withdraw", bids[i]);
+        expect(app.send("POST", &path, &platform, None).await, 200).await;
     }
     expect(
         app.send("POST", &format!("{lot}/close"), &platform, None)
@@ -105,7 +133,11 @@ pub async fn marked_lot_of(
         201,
     )
     .await;
-    for bid in &bids {
+    let marked = bids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !spec.withdrawn.contains(i));
+    for (_, bid) in marked {
         for criterion in ["q1", "sv"] {
             expect(
                 app.send(

@@ -11,7 +11,7 @@ use socval::auth::Role;
 
 use crate::common::TestApp;
 use crate::common::helpers::{expect, tender_body};
-use crate::evaluations::marked_lot;
+use crate::evaluations::{LotSpec, marked_lot, marked_lot_with};
 use crate::on_both_backends;
 
 const OCDS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ocds");
@@ -74,118 +74,24 @@ async fn marked_act_lot(
     suppliers: &[Value],
     withdrawn: &[usize],
 ) -> (String, Vec<String>) {
-    let platform = app.token(&[Role::Platform]);
-    let mut body = tender_body(external_id);
-    body["procurement_regime"] = json!("procurement_act_2023");
-    body["framework"] = json!("PPN002");
-    let tender = expect(
-        app.send("POST", "/v1/tenders", &platform, Some(&body))
-            .await,
-        201,
-    )
-    .await;
-    let lot = format!(
-        "/v1/tenders/{}/lots/{}",
-        tender["id"].as_str().unwrap(),
-        tender["lots"][0]["id"].as_str().unwrap()
-    );
-    expect(
-        app.send(
-            "PUT",
-            &format!("{lot}/scheme"),
-            &platform,
-            Some(&knockout_scheme()),
-        )
-        .await,
-        200,
-    )
-    .await;
-    expect(
-        app.send("POST", &format!("{lot}/open"), &platform, None)
-            .await,
-        200,
-    )
-    .await;
-    let mut bids = Vec::new();
-    for (i, supplier) in suppliers.iter().enumerate() {
-        let bid = json!({"supplier": supplier, "price": format!("{}", 1000 * (i + 1)),
-                         "submitted_at": "2026-03-01T10:00:00Z"});
-        let stored = expect(
-            app.send("POST", &format!("{lot}/bids"), &platform, Some(&bid))
-                .await,
-            201,
-        )
-        .await;
-        bids.push(stored["id"].as_str().unwrap().to_string());
-    }
-    for &i in withdrawn {
-        expect(
-            app.send(
-                "POST",
-                &format!("{lot}/bids/{}/withdraw", bids[i]),
-                &platform,
-                None,
-            )
-            .await,
-            200,
-        )
-        .await;
-    }
-    expect(
-        app.send("POST", &format!("{lot}/close"), &platform, None)
-            .await,
-        200,
-    )
-    .await;
-    expect(
-        app.send(
-            "POST",
-            &format!("{lot}/evaluators"),
-            &app.token(&[Role::Commercial]),
-            Some(&json!({"sub": "solo"})),
-        )
-        .await,
-        201,
-    )
-    .await;
-    let evaluator = socval::auth::token::mint(
-        &app.config,
-        "solo",
-        crate::common::ORG,
-        &[Role::Evaluator],
-        std::time::Duration::from_secs(300),
-    )
-    .unwrap();
-    expect(
-        app.send(
-            "POST",
-            &format!("{lot}/conflict-declarations"),
-            &evaluator,
-            Some(&json!({"conflict": false, "details": "none"})),
-        )
-        .await,
-        201,
-    )
-    .await;
-    for (i, bid) in bids.iter().enumerate() {
-        if withdrawn.contains(&i) {
-            continue;
-        }
-        for criterion in ["q1", "sv"] {
-            expect(
-                app.send(
-                    "PUT",
-                    &format!("{lot}/bids/{bid}/marks/{criterion}"),
-                    &evaluator,
-                    Some(&json!({"score": 50, "rationale": "evidence in section 3"})),
-                )
-                .await,
-                200,
-            )
-            .await;
-        }
-    }
-    (lot, bids)
+    let mut tender = tender_body(external_id);
+    tender["procurement_regime"] = json!("procurement_act_2023");
+    tender["framework"] = json!("PPN002");
+    let bids = suppliers
+        .iter()
+        .enumerate()
+        .map(|(i, supplier)| {
+            json!({"supplier": supplier, "price": format!("{}", 1000 * (i + 1)),
+                                    "submitted_at": "2026-03-01T10:00:00Z"})
+        })
+        .collect();
+    let spec = LotSpec {
+        tender,
+        scheme: knockout_scheme(),
+        bids,
+        withdrawn: withdrawn.to_vec(),
+    };
+    marked_lot_with(app, spec).await
 }
 
 /// Evaluates the lot and awards it on that run: the run.

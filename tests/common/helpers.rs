@@ -102,6 +102,11 @@ impl TestApp {
 
     /// [`open_lot`](Self::open_lot) of the tender `body` describes.
     pub async fn open_lot_of(&self, body: Value) -> (String, String) {
+        self.open_lot_with(body, scheme_body()).await
+    }
+
+    /// [`open_lot_of`](Self::open_lot_of) under `scheme`.
+    pub async fn open_lot_with(&self, body: Value, scheme: Value) -> (String, String) {
         let token = self.token(&[Role::Platform]);
         let tender = expect(
             self.send("POST", "/v1/tenders", &token, Some(&body)).await,
@@ -114,13 +119,8 @@ impl TestApp {
         );
         let lot = format!("/v1/tenders/{tender_id}/lots/{lot_id}");
         expect(
-            self.send(
-                "PUT",
-                &format!("{lot}/scheme"),
-                &token,
-                Some(&scheme_body()),
-            )
-            .await,
+            self.send("PUT", &format!("{lot}/scheme"), &token, Some(&scheme))
+                .await,
             200,
         )
         .await;
