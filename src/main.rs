@@ -64,8 +64,8 @@ enum Command {
         /// The org whose ledger to read.
         #[arg(long)]
         org: String,
-        /// The kind: tender, lot, scheme, bid, mark, moderated_mark, run, award, evaluator,
-        /// declaration, measure_set.
+        /// The kind: tender, lot, scheme, bid, mark, moderated_mark, run, award, award_step,
+        /// evaluator, declaration, measure_set.
         entity: String,
         /// Its id as the events name it.
         id: String,

@@ -321,8 +321,9 @@ pub struct AsOfQuery {
 /// then: who made it, when, in what role, and what changed (a JSON Patch whose `test`
 /// operations carry the values it replaced). `entity` is one of `tender`, `lot`, `scheme`
 /// (`{lot}:{version}`), `bid` (with its commitments), `mark` (`{bid}:{criterion}:{evaluator}`),
-/// `moderated_mark` (`{bid}:{criterion}`), `run`, `award` (the lot's id), `evaluator`
-/// (`{lot}:{evaluator}`), `declaration`, `measure_set`; the ids are those the events name
+/// `moderated_mark` (`{bid}:{criterion}`), `run`, `award` (the lot's id), `award_step`
+/// (`{lot}:{seq}`), `evaluator` (`{lot}:{evaluator}`), `declaration`, `measure_set`; the ids are
+/// those the events name
 /// (`GET /v1/audit-events?entity=mark`). 404 when the org has no event of it by then.
 #[utoipa::path(
     operation_id = "get_audited_entity",

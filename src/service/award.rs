@@ -18,7 +18,8 @@ use crate::db::awards::{self as repo, StepDetails};
 pub use crate::db::awards::{AwardRow, AwardStepRow};
 use crate::db::evaluations as runs;
 use crate::db::tenders::{LotLock, TenderRow};
-use crate::db::types::{AwardStepKind, BidId, LotStatus};
+pub use crate::db::types::AwardStepKind;
+use crate::db::types::{BidId, LotStatus};
 
 mod steps;
 

@@ -7,8 +7,8 @@ use serde_json::{Map, Value, json};
 
 use crate::api::problem::ApiError;
 use crate::catalogue::standstill::uk_date;
-use crate::db::types::AwardStepKind;
-use crate::service::award::AwardRecord;
+
+use crate::service::award::{AwardRecord, AwardStepKind};
 use crate::service::ocds::LotRecord;
 
 use super::release::{Parties, date, money, statistic, supplier_of};
