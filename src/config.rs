@@ -107,6 +107,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "requests a token may make at once before the per-minute pace applies; `0` means a minute's worth",
     },
     Setting {
+        env: "SOCVAL_CORS_ORIGINS",
+        default: "(none)",
+        meaning: "comma-separated origins (`https://buyer.example`) whose pages may call the API from a browser (CORS); never a wildcard, and never with cookies: callers send their bearer token",
+    },
+    Setting {
         env: "SOCVAL_LOG_FORMAT",
         default: "pretty",
         meaning: "`pretty` for people, `json` for log collectors (filter with `RUST_LOG`)",
@@ -217,6 +222,7 @@ pub struct Config {
     pub work_memory_wait_ms: u64,
     pub rate_limit_per_minute: u32,
     pub rate_limit_burst: u32,
+    pub cors_origins: Option<String>,
     pub log_format: LogFormat,
     pub env: Environment,
     pub shutdown_timeout_secs: u64,
@@ -248,6 +254,7 @@ impl Default for Config {
             work_memory_wait_ms: 2000,
             rate_limit_per_minute: 0,
             rate_limit_burst: 0,
+            cors_origins: None,
             log_format: LogFormat::Pretty,
             env: Environment::Development,
             shutdown_timeout_secs: 30,
@@ -431,6 +438,32 @@ impl Config {
                 setting: "SOCVAL_BANK_HOLIDAYS_FILE",
                 reason: format!("`{}`: {reason}", path.display()),
             })
+    }
+
+    /// The origins CORS lets call the API: exact `scheme://host[:port]` values, no wildcard.
+    pub fn cors_origins(&self) -> Result<Vec<String>, ConfigError> {
+        let listed = self.cors_origins.as_deref().unwrap_or_default();
+        let origins: Vec<String> = listed
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_string)
+            .collect();
+        for origin in &origins {
+            let (scheme, host) = origin.split_once("://").unwrap_or_default();
+            if !matches!(scheme, "http" | "https")
+                || host.is_empty()
+                || host.contains(['/', '*', ' '])
+            {
+                return Err(ConfigError::Setting {
+                    setting: "SOCVAL_CORS_ORIGINS",
+                    reason: format!(
+                        "`{origin}` is not an origin: write `https://host` or `https://host:port` (no path, no wildcard)"
+                    ),
+                });
+            }
+        }
+        Ok(origins)
     }
 
     /// The settings table as `socval --help` prints it.

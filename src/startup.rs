@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
+use actix_web::middleware::{Condition, DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use utoipa_actix_web::AppExt;
@@ -109,6 +109,7 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
         signer,
     });
 
+    let cors_origins = config.cors_origins()?;
     let address = listener.local_addr()?;
     let server = HttpServer::new(move || {
         App::new()
@@ -119,12 +120,18 @@ pub async fn run(listener: TcpListener, config: Config) -> anyhow::Result<Server
             .app_data(authenticator.clone())
             .default_service(web::to(api::no_route))
             .wrap(ErrorHandlers::new().default_handler(api::problem_for_bare_error))
+            .wrap(from_fn(api::conventions))
             .wrap(from_fn(api::refuse_control_characters_in_url))
             .wrap(from_fn(api::close_on_unread_body))
             .wrap(from_fn(api::observe))
             // Outermost, so every response has it, the observer's own 500s included: a client
             // never sniffs a JSON or CSV answer into something it could run.
             .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+            // Outside the observer too: a refused preflight is answered before anything else.
+            .wrap(Condition::new(
+                !cors_origins.is_empty(),
+                api::cors(&cors_origins),
+            ))
     })
     // A client must send its headers within the request timeout (actix answers 408 and closes);
     // the body gets as long again, enforced where it is read (`api::json::read_body`).

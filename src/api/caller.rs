@@ -5,10 +5,10 @@ use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::problem::ApiError;
-use crate::auth::{Authenticator, Principal, Role};
+use crate::auth::{AuthError, Authenticator, Principal, Role};
 use crate::service::Actor;
 
 impl FromRequest for Principal {
@@ -16,17 +16,32 @@ impl FromRequest for Principal {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match req.app_data::<web::Data<Authenticator>>() {
-            Some(authenticator) => authenticator
-                .admit(
-                    req.headers()
-                        .get(header::AUTHORIZATION)
-                        .map(|v| v.as_bytes()),
-                )
-                .map_err(ApiError::from),
-            None => Err(ApiError::Internal(anyhow::anyhow!(
+        let Some(authenticator) = req.app_data::<web::Data<Authenticator>>() else {
+            return ready(Err(ApiError::Internal(anyhow::anyhow!(
                 "no authenticator configured"
-            ))),
+            ))));
+        };
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.as_bytes());
+        // What is left of the caller's budget goes on the answer, a refusal's included
+        // (`api::conventions`).
+        ready(match authenticator.admit(header) {
+            Ok((principal, budget)) => {
+                if let Some(budget) = budget {
+                    req.extensions_mut().insert(budget);
+                }
+                Ok(principal)
+            }
+            Err(AuthError::RateLimited {
+                retry_after_secs,
+                state,
+            }) => {
+                req.extensions_mut().insert(state);
+                Err(ApiError::RateLimited { retry_after_secs })
+            }
+            Err(error) => Err(ApiError::from(error)),
         })
     }
 }

@@ -3,20 +3,28 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 
+use super::conventions::ArrivedAsHead;
 use crate::api::problem::{PROBLEM_CONTENT_TYPE, ProblemKind};
 
-/// The app's default service: 405 (with `Allow`) when the path exists under another method,
-/// else 404.
+/// The app's default service: 204 for `OPTIONS` and 405 for another method when the path exists
+/// (both with `Allow`), else 404.
 pub async fn no_route(req: HttpRequest) -> HttpResponse {
     if let Some(pattern) = req.match_pattern() {
-        let mut response = ProblemKind::METHOD_NOT_ALLOWED.response(
-            format!("{} is not allowed on this path", req.method()),
-            Vec::new(),
-        );
+        // `OPTIONS` is answered for every path that exists: which methods it takes.
+        let mut response = if req.method() == Method::OPTIONS {
+            HttpResponse::NoContent().finish()
+        } else {
+            let method = match req.extensions().get::<ArrivedAsHead>() {
+                Some(_) => Method::HEAD,
+                None => req.method().clone(),
+            };
+            ProblemKind::METHOD_NOT_ALLOWED
+                .response(format!("{method} is not allowed on this path"), Vec::new())
+        };
         let allowed = req
             .app_data::<actix_web::web::Data<super::AppState>>()
             .and_then(|state| state.allowed_methods.get(&pattern).cloned());

@@ -8,6 +8,7 @@ mod audit;
 mod award;
 mod bids;
 mod caller;
+mod conventions;
 mod csv_cell;
 mod dashboard;
 mod docs;
@@ -46,6 +47,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The bodies of bid submission, as the fuzz targets (`fuzz/`) parse them.
 pub use bids::{BidBatch, CreateBid};
+pub use conventions::{conventions, cors};
 pub use fallback::{no_route, problem_for_bare_error};
 pub use observe::{REQUEST_ID, observe};
 pub use unread_body::close_on_unread_body;
@@ -214,7 +216,9 @@ pub fn accepts(request: &actix_web::HttpRequest, media_type: &str) -> bool {
         .is_some_and(|accept| accept.contains(media_type))
 }
 
-/// The methods of every documented route template, from the document itself so they cannot drift.
+/// The methods of every documented route template, from the document itself so they cannot drift;
+/// a route that serves `GET` also serves `HEAD`, and every one answers `OPTIONS`
+/// (`api::conventions`, `api::fallback`).
 pub fn allowed_methods(
     document: &utoipa::openapi::OpenApi,
 ) -> std::collections::HashMap<String, String> {
@@ -227,12 +231,12 @@ pub fn allowed_methods(
         .into_iter()
         .flatten()
         .map(|(path, item)| {
-            let methods: Vec<String> = METHODS
+            let methods = METHODS
                 .iter()
                 .filter(|m| item.get(**m).is_some())
                 .map(|m| m.to_ascii_uppercase())
                 .collect();
-            (path.clone(), methods.join(", "))
+            (path.clone(), with_implied(methods))
         })
         .collect();
     for undocumented in [
@@ -242,9 +246,18 @@ pub fn allowed_methods(
         "/dashboard",
         "/dashboard/{tail:.*}",
     ] {
-        allowed.insert(undocumented.into(), "GET".into());
+        allowed.insert(undocumented.into(), with_implied(vec!["GET".into()]));
     }
     allowed
+}
+
+/// `methods` with `HEAD` beside `GET`, and `OPTIONS`.
+fn with_implied(mut methods: Vec<String>) -> String {
+    if methods.iter().any(|m| m == "GET") {
+        methods.push("HEAD".into());
+    }
+    methods.push("OPTIONS".into());
+    methods.join(", ")
 }
 
 /// The document as committed in `openapi/openapi.json` and served at `/openapi.json`.

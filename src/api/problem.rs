@@ -174,7 +174,9 @@ impl From<AuthError> for ApiError {
         match error {
             AuthError::Unauthorized(reason) => Self::Unauthorized(reason),
             AuthError::Forbidden(reason) => Self::Forbidden(reason),
-            AuthError::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs },
+            AuthError::RateLimited {
+                retry_after_secs, ..
+            } => Self::RateLimited { retry_after_secs },
         }
     }
 }
@@ -343,6 +345,11 @@ impl ProblemKind {
         "method-not-allowed",
         "Method not allowed",
     );
+    pub const NOT_ACCEPTABLE: Self = Self::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "not-acceptable",
+        "Not acceptable",
+    );
     pub const PAYLOAD_TOO_LARGE: Self = Self::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload-too-large",
@@ -390,6 +397,7 @@ impl ProblemKind {
             Self::FORBIDDEN,
             Self::NOT_FOUND,
             Self::METHOD_NOT_ALLOWED,
+            Self::NOT_ACCEPTABLE,
             Self::CONFLICT,
             Self::PRECONDITION_FAILED,
             Self::PAYLOAD_TOO_LARGE,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use self::keys::VerificationKey;
+pub use self::rate_limit::RateLimitState;
 use self::rate_limit::RateLimiter;
 use crate::config::{Config, ConfigError};
 
@@ -32,7 +33,10 @@ pub enum AuthError {
     Forbidden(String),
     /// Over this replica's rate limit for the caller (429).
     #[error("too many requests for this token; retry in {retry_after_secs} s")]
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+        state: RateLimitState,
+    },
 }
 
 /// Clock skew tolerated on `exp`/`nbf`/`iat` between the token issuer and us.
@@ -198,7 +202,10 @@ impl Authenticator {
     /// with a rate limit configured, its budget charged. Every `/v1` handler takes a `Principal`
     /// and no other route does, so metering here limits exactly the business API, per verified
     /// caller, before any body is read.
-    pub fn admit(&self, header: Option<&[u8]>) -> Result<Principal, AuthError> {
+    pub fn admit(
+        &self,
+        header: Option<&[u8]>,
+    ) -> Result<(Principal, Option<RateLimitState>), AuthError> {
         let header = header
             .ok_or_else(|| unauthorized("an `Authorization: Bearer <token>` header is required"))?;
         let token = std::str::from_utf8(header)
@@ -211,10 +218,11 @@ impl Authenticator {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
         let principal = self.verify(token)?;
-        if let Some(limiter) = &self.rate_limit {
-            limiter.check(&principal)?;
-        }
-        Ok(principal)
+        let budget = match &self.rate_limit {
+            Some(limiter) => Some(limiter.check(&principal)?),
+            None => None,
+        };
+        Ok((principal, budget))
     }
 
     /// RFC 7519 leaves `iat` unchecked; we refuse a token issued in the future (a wrong clock or

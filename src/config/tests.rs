@@ -68,6 +68,7 @@ fn every_field_has_a_documented_setting() {
         "work_memory_wait_ms",
         "rate_limit_per_minute",
         "rate_limit_burst",
+        "cors_origins",
         "log_format",
         "env",
         "shutdown_timeout_secs",
@@ -217,4 +218,31 @@ fn a_short_secret_is_refused() {
         assert!(err.contains("SOCVAL_JWT_SECRET"), "{err}");
         Ok(())
     });
+}
+
+#[test]
+fn cors_origins_are_exact_origins_and_a_wildcard_is_refused() {
+    let with = |origins: &str| Config {
+        cors_origins: Some(origins.into()),
+        ..Config::default()
+    };
+    assert_eq!(
+        Config::default().cors_origins().unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        with("https://buyer.example, http://localhost:3000")
+            .cors_origins()
+            .unwrap(),
+        ["https://buyer.example", "http://localhost:3000"]
+    );
+    for bad in [
+        "*",
+        "https://*.example",
+        "buyer.example",
+        "https://buyer.example/app",
+    ] {
+        let err = with(bad).cors_origins().unwrap_err().to_string();
+        assert!(err.contains("SOCVAL_CORS_ORIGINS"), "{bad}: {err}");
+    }
 }

@@ -29,7 +29,7 @@ on_both_backends! {
 
     async fn a_wrong_method_is_a_405_problem(app: TestApp) {
         let response = app.client.delete(app.url("/v1/whoami")).send().await.unwrap();
-        assert_eq!(response.headers()["allow"], "GET", "RFC 9110: a 405 lists what is allowed");
+        assert_eq!(response.headers()["allow"], "GET, HEAD, OPTIONS", "RFC 9110: a 405 lists what is allowed");
         let (status, body) = problem(response).await;
         assert_eq!(status, 405);
         assert_eq!(body["type"], "https://socval.dev/problems/method-not-allowed");

@@ -15,6 +15,7 @@ mod award;
 mod bids;
 mod catalogue;
 mod cli;
+mod conventions;
 mod dashboard;
 mod docs;
 mod errors;

@@ -77,5 +77,5 @@ async fn an_unknown_dashboard_file_is_a_problem_not_the_page() {
         .await
         .unwrap();
     assert_eq!(post.status(), 405);
-    assert_eq!(post.headers()["allow"], "GET");
+    assert_eq!(post.headers()["allow"], "GET, HEAD, OPTIONS");
 }
