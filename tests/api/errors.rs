@@ -36,7 +36,7 @@ on_both_backends! {
 
         let templated = app.client.delete(app.url("/v1/tenders/some-id")).send().await.unwrap();
         assert_eq!(templated.status(), 405);
-        assert_eq!(templated.headers()["allow"], "GET, PATCH");
+        assert_eq!(templated.headers()["allow"], "GET, PATCH, HEAD, OPTIONS");
     }
 }
 
