@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
+use super::pagination::ArrayPageParams;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
@@ -145,20 +146,26 @@ pub async fn run(
 
 /// The runs of a lot, oldest first.
 #[utoipa::path(tag = "evaluation", operation_id = "list_evaluations", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The runs", body = [EvaluationView]), NotFoundProblem, AuthProblems, InternalProblem))]
+    params(("id" = String, Path), ("lot" = String, Path), ArrayPageParams),
+    responses((status = 200, description = "The runs, oldest first", body = [EvaluationView], headers(("Link" = String, description = "`<…>; rel=\"next\"` when `limit` left some out"))), super::responses::QueryProblems, NotFoundProblem, AuthProblems, InternalProblem))]
 #[get("/v1/tenders/{id}/lots/{lot}/evaluations")]
 pub async fn list(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
-) -> Result<web::Json<Vec<EvaluationView>>, ApiError> {
+    page: web::Query<ArrayPageParams>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     principal.require_any(policy::READ_PROCUREMENT)?;
     let org = principal.org.clone();
     let rows = evaluations::list(&state.db, org, LotRef::from(path.into_inner())).await?;
-    Ok(web::Json(
-        rows.iter().map(evaluation_view).collect::<Result<_, _>>()?,
-    ))
+    // Run ids are time-ordered: by id is oldest first.
+    page.respond(
+        &request,
+        rows,
+        |r| r.id.to_string(),
+        |r| Ok(evaluation_view(&r)?),
+    )
 }
 
 /// One run: JSON, or with `Accept: text/csv` one row per bid and criterion.

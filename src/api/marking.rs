@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::Json;
+use super::pagination::ArrayPageParams;
 use super::responses::{
     AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
 };
@@ -139,18 +140,25 @@ pub async fn assign(
 
 /// The evaluators of a lot.
 #[utoipa::path(tag = "evaluation", operation_id = "list_evaluators", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The evaluators", body = [EvaluatorView]), NotFoundProblem, AuthProblems, InternalProblem))]
+    params(("id" = String, Path), ("lot" = String, Path), ArrayPageParams),
+    responses((status = 200, description = "The evaluators, by `sub`", body = [EvaluatorView], headers(("Link" = String, description = "`<…>; rel=\"next\"` when `limit` left some out"))), super::responses::QueryProblems, NotFoundProblem, AuthProblems, InternalProblem))]
 #[get("/v1/tenders/{id}/lots/{lot}/evaluators")]
 pub async fn list_evaluators(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
-) -> Result<web::Json<Vec<EvaluatorView>>, ApiError> {
+    page: web::Query<ArrayPageParams>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     principal.require_any(policy::READ_PROCUREMENT)?;
     let rows =
         marking::evaluators(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
-    Ok(web::Json(rows.iter().map(evaluator_view).collect()))
+    page.respond(
+        &request,
+        rows,
+        |e| e.sub.clone(),
+        |e| Ok(evaluator_view(&e)),
+    )
 }
 
 /// An assigned evaluator declares its conflicts of interest (or none) before marking. Honours
@@ -218,14 +226,16 @@ pub async fn put_mark(
 
 /// Marks of the lot: an evaluator gets its own only; commercial, auditors and admins get all.
 #[utoipa::path(tag = "evaluation", operation_id = "list_marks", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The marks", body = [MarkView]), NotFoundProblem, AuthProblems, InternalProblem))]
+    params(("id" = String, Path), ("lot" = String, Path), ArrayPageParams),
+    responses((status = 200, description = "The marks, by bid, criterion and evaluator", body = [MarkView], headers(("Link" = String, description = "`<…>; rel=\"next\"` when `limit` left some out"))), super::responses::QueryProblems, NotFoundProblem, AuthProblems, InternalProblem))]
 #[get("/v1/tenders/{id}/lots/{lot}/marks")]
 pub async fn list_marks(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
-) -> Result<web::Json<Vec<MarkView>>, ApiError> {
+    page: web::Query<ArrayPageParams>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     // An evaluator role wins: someone who both marks and moderates sees, here, what it marked.
     let role = principal.require_any(policy::READ_MARKS)?;
     let role = if principal.roles.contains(&Role::Evaluator) {
@@ -235,7 +245,8 @@ pub async fn list_marks(
     };
     let actor = state.actor_as(&principal, role);
     let rows = marking::marks(&state.db, actor, LotRef::from(path.into_inner())).await?;
-    Ok(web::Json(rows.iter().map(mark_view).collect()))
+    let key = |m: &MarkRow| format!("{}\0{}\0{}", m.bid_id, m.criterion_id, m.evaluator_sub);
+    page.respond(&request, rows, key, |m| Ok(mark_view(&m)))
 }
 
 /// Every evaluator's marks per bid and criterion, their spread, discrepancies and the consensus

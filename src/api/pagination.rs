@@ -1,6 +1,7 @@
 //! Cursor pagination (api.md): `?limit=50&cursor=…` → `{items, next_cursor}`. Cursors are opaque
 //! to callers (base64url of the last item's sort key), stable under concurrent inserts.
 
+use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -86,6 +87,71 @@ impl<T> Page<T> {
             items: kept.into_iter().map(view).collect(),
             next_cursor,
         }
+    }
+}
+
+/// Paging for the lists that were bare JSON arrays before `/v1` had pages (evaluations,
+/// evaluators, marks): they stay arrays, whole by default, so no client of theirs changes; with
+/// `limit` an answer holds at most that many, and `Link: <…>; rel="next"` (RFC 8288) says where
+/// the rest begins.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArrayPageParams {
+    /// Items per answer, 1 to 500; without it, the whole list.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// The `cursor` of the previous answer's `Link: <…>; rel="next"`.
+    pub cursor: Option<String>,
+}
+
+impl ArrayPageParams {
+    /// `rows` as a JSON array in the order of `key` (a unique key of each row), paged as asked.
+    pub fn respond<R, T: Serialize>(
+        &self,
+        request: &HttpRequest,
+        rows: Vec<R>,
+        key: impl Fn(&R) -> String,
+        view: impl FnMut(R) -> Result<T, ApiError>,
+    ) -> Result<HttpResponse, ApiError> {
+        let pages = PageParams {
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        };
+        let after = pages.after()?;
+        let limit = match self.limit {
+            Some(_) => pages.limit()? as usize,
+            None => usize::MAX,
+        };
+        let mut rows = rows;
+        // Sorted here, by bytes, so a cursor means the same on either backend's collation.
+        rows.sort_by_cached_key(|r| key(r));
+        if let Some(after) = &after {
+            // Resumes after the cursor's row, or after where it stood if it has gone.
+            let start = rows
+                .iter()
+                .position(|r| key(r) > *after)
+                .unwrap_or(rows.len());
+            rows.drain(..start);
+        }
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next = rows
+            .last()
+            .filter(|_| more)
+            .map(|last| cursor_after(&key(last)));
+        let items = rows
+            .into_iter()
+            .map(view)
+            .collect::<Result<Vec<T>, ApiError>>()?;
+        let mut response = HttpResponse::Ok();
+        if let (Some(next), Some(limit)) = (next, self.limit) {
+            let link = format!(
+                "<{}?limit={limit}&cursor={next}>; rel=\"next\"",
+                request.path()
+            );
+            response.insert_header((actix_web::http::header::LINK, link));
+        }
+        Ok(response.json(items))
     }
 }
 

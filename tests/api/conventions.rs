@@ -279,3 +279,39 @@ async fn cors_lets_the_configured_origins_call_and_no_other() {
     assert_eq!(answer.status(), 204);
     assert!(!answer.headers().contains_key("access-control-allow-origin"));
 }
+
+on_both_backends! {
+    async fn the_array_lists_page_with_a_link_and_keep_their_shape(app: TestApp) {
+        let (lot, _) = crate::evaluations::marked_lot(&app, "CONV-PAGE", &["1000", "1200"], "2026-03-01T10:00:00Z").await;
+        let platform = app.token(&[Role::Platform]);
+        for _ in 0..3 {
+            expect(app.send("POST", &format!("{lot}/evaluations"), &platform, None).await, 201).await;
+        }
+        let auditor = app.token(&[Role::Auditor]);
+        for (list, total) in [("evaluations", 3), ("marks", 4), ("evaluators", 1)] {
+            let whole = app.get_as(&format!("{lot}/{list}"), &auditor).await;
+            assert!(!whole.headers().contains_key("link"), "{list}: no limit, no link");
+            let whole: Value = whole.json().await.unwrap();
+            assert_eq!(whole.as_array().unwrap().len(), total, "{list}: still the whole array");
+
+            let mut path = format!("{lot}/{list}?limit=1");
+            let mut seen = Vec::new();
+            loop {
+                let page = app.get_as(&path, &auditor).await;
+                assert_eq!(page.status(), 200, "{path}");
+                let link = page.headers().get("link").map(|l| l.to_str().unwrap().to_string());
+                let items: Value = page.json().await.unwrap();
+                assert_eq!(items.as_array().unwrap().len(), 1, "{path}");
+                seen.push(items[0].clone());
+                let Some(link) = link else { break };
+                assert!(link.ends_with("; rel=\"next\""), "{link}");
+                path = link.trim_start_matches('<').split('>').next().unwrap().to_string();
+            }
+            assert_eq!(Value::Array(seen), whole, "{list}: the pages, in order, are the whole list");
+        }
+        let bad = expect(app.send("GET", &format!("{lot}/evaluations?limit=0"), &auditor, None).await, 422).await;
+        assert_eq!(bad["errors"][0]["pointer"], "/limit");
+        let forged = expect(app.send("GET", &format!("{lot}/marks?limit=1&cursor=%%%"), &auditor, None).await, 422).await;
+        assert_eq!(forged["errors"][0]["pointer"], "/cursor");
+    }
+}
