@@ -189,6 +189,65 @@ pub fn cors(origins: &[String]) -> actix_cors::Cors {
     cors
 }
 
+/// Describes in the OpenAPI document the headers these conventions and the write contracts add:
+/// `RateLimit-Policy` and `RateLimit` on every `/v1` answer, `Idempotent-Replayed` on the
+/// successes of every operation that takes `Idempotency-Key`, and `Location` on every 201.
+pub fn document(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let metered = path.starts_with("/v1/");
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let idempotent = operation.parameters.iter().flatten().any(|p| match p {
+                RefOr::T(p) => p.name == "Idempotency-Key",
+                RefOr::Ref(_) => false,
+            });
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let mut add = |name: &str, description: &str| {
+                    response
+                        .headers
+                        .entry(name.to_string())
+                        .or_insert_with(|| RefOr::T(described(description)));
+                };
+                if metered {
+                    add(
+                        "RateLimit-Policy",
+                        "With the rate limit on: the caller's quota, `\"per-token\";q=<requests>;w=<seconds>`",
+                    );
+                    add(
+                        "RateLimit",
+                        "With the rate limit on: what is left of it, `\"per-token\";r=<requests>;t=<seconds until full>`",
+                    );
+                }
+                if idempotent && status.starts_with('2') {
+                    add(
+                        "Idempotent-Replayed",
+                        "`true` when this is the first answer to the same `Idempotency-Key` again",
+                    );
+                }
+                if status == "201" {
+                    add("Location", "The URL of what was created");
+                }
+            }
+        }
+    }
+}
+
+fn described(description: &str) -> utoipa::openapi::header::Header {
+    let mut header = utoipa::openapi::header::Header::default();
+    header.description = Some(description.to_string());
+    header
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

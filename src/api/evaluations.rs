@@ -168,9 +168,10 @@ pub async fn list(
     )
 }
 
-/// One run: JSON, or with `Accept: text/csv` one row per bid and criterion.
+/// One run: JSON, or with `Accept: text/csv` (or `?format=csv`) one row per bid and criterion.
 #[utoipa::path(tag = "evaluation", operation_id = "get_evaluation", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path), ("run" = String, Path)),
+    params(("id" = String, Path), ("lot" = String, Path), ("run" = String, Path),
+        ("format" = Option<String>, Query, description = "`csv` for the CSV (as `Accept: text/csv`); JSON otherwise", example = "csv")),
     responses(
         (status = 200, description = "The run", content(
             (EvaluationView = "application/json"),

@@ -62,7 +62,7 @@ pub async fn add_lot(
     operation_id = "get_lot",
     security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The lot", body = LotView), AuthProblems, NotFoundProblem, InternalProblem)
+    responses((status = 200, description = "The lot", body = LotView, headers(("ETag" = String, description = "The lot's version"))), AuthProblems, NotFoundProblem, InternalProblem)
 )]
 #[get("/v1/tenders/{id}/lots/{lot}")]
 pub async fn get_lot(
@@ -85,7 +85,7 @@ macro_rules! transition_endpoint {
                     security(("bearer" = [])),
                     params(("id" = String, Path), ("lot" = String, Path)),
                     responses(
-                        (status = 200, description = "The lot in its new status", body = LotView),
+                        (status = 200, description = "The lot in its new status", body = LotView, headers(("ETag" = String, description = "The lot's version"))),
                         StateProblems,
                         AuthProblems,
                         NotFoundProblem,

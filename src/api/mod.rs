@@ -204,16 +204,31 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     url_text::document(&mut document);
     limits::document(&mut document);
+    conventions::document(&mut document);
     document
 }
 
-/// Whether the request's `Accept` header asks for `media_type` (e.g. `text/csv`).
+/// Whether the request asks for `media_type` (e.g. `text/csv`): in its `Accept` header, or as
+/// `?format=` its subtype (`csv`), which a generated client can send where it cannot choose a
+/// header.
 pub fn accepts(request: &actix_web::HttpRequest, media_type: &str) -> bool {
+    let asked = actix_web::web::Query::<FormatParam>::from_query(request.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().format);
+    if let Some(format) = asked {
+        return media_type.split('/').nth(1) == Some(format.as_str());
+    }
     request
         .headers()
         .get(actix_web::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains(media_type))
+}
+
+/// `?format=`: the representation wanted, where `Accept` cannot say it.
+#[derive(Debug, serde::Deserialize)]
+struct FormatParam {
+    format: Option<String>,
 }
 
 /// The methods of every documented route template, from the document itself so they cannot drift;

@@ -14,6 +14,7 @@ mod award;
 mod criteria;
 mod notices;
 mod release;
+mod schema;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
@@ -118,7 +119,7 @@ impl NoticeParams {
     params(("id" = String, Path, description = "The tender"), NoticeParams),
     responses(
         (status = 200, description = "An OCDS 1.1 release package", content(
-            (serde_json::Value = "application/json", example = json!({"version": "1.1", "releases": [{"ocid": "ocds-socval-…", "tag": ["tender", "award"]}]}))
+            (schema::OcdsReleasePackage = "application/json")
         )),
         QueryProblems, NotFoundProblem, AuthProblems, InternalProblem))]
 #[get("/v1/tenders/{id}/ocds")]

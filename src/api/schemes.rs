@@ -86,7 +86,7 @@ pub async fn put_scheme(
     operation_id = "get_scheme",
     security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path)),
-    responses((status = 200, description = "The current version (an evaluator reads it once assigned and declared)", body = SchemeView), AuthProblems, NotFoundProblem, InternalProblem)
+    responses((status = 200, description = "The current version (an evaluator reads it once assigned and declared)", body = SchemeView, headers(("ETag" = String, description = "The scheme's version"))), AuthProblems, NotFoundProblem, InternalProblem)
 )]
 #[get("/v1/tenders/{id}/lots/{lot}/scheme")]
 pub async fn get_scheme(

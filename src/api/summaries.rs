@@ -54,7 +54,8 @@ pub struct AssessmentSummary {
 
 /// A bid's assessment summary from one evaluation run.
 #[utoipa::path(tag = "evaluation", operation_id = "get_assessment_summary", security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path), ("run" = String, Path), ("bid" = String, Path)),
+    params(("id" = String, Path), ("lot" = String, Path), ("run" = String, Path), ("bid" = String, Path),
+        ("format" = Option<String>, Query, description = "`html` for the printable page (as `Accept: text/html`); JSON otherwise", example = "html")),
     responses(
         (status = 200, description = "The summary", content(
             (AssessmentSummary = "application/json"),

@@ -47,18 +47,28 @@ const REDISTRIBUTABLE_LICENCES: [&str; 6] = [
 pub struct ImportMetadata {
     /// Name of the set, e.g. `National TOMs`.
     #[schema(example = "Essex TOMs plug-in")]
+    #[schema(required = true)]
+    #[param(required = true)]
     pub name: Option<String>,
     /// Version; a new version is a new, separate set.
     #[schema(example = "2026.1")]
+    #[schema(required = true)]
+    #[param(required = true)]
     pub version: Option<String>,
     /// Licence of the values, e.g. `CC-BY-NC-ND-4.0` or `OGL-UK-3.0`.
     #[schema(example = "CC-BY-NC-ND-4.0")]
+    #[schema(required = true)]
+    #[param(required = true)]
     pub licence: Option<String>,
     /// Where the values come from.
     #[schema(example = "Licensed from the Social Value Portal, contract 1234")]
+    #[schema(required = true)]
+    #[param(required = true)]
     pub source: Option<String>,
     /// First day the proxy values apply, `YYYY-MM-DD`.
     #[schema(example = "2026-04-01")]
+    #[schema(required = true)]
+    #[param(required = true)]
     pub valid_from: Option<String>,
     /// Whether every org may see the proxy values; by default decided from the licence.
     pub redistributable: Option<bool>,
@@ -68,10 +78,15 @@ pub struct ImportMetadata {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureSetJson {
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(required = true)]
     pub version: Option<String>,
+    #[schema(required = true)]
     pub licence: Option<String>,
+    #[schema(required = true)]
     pub source: Option<String>,
+    #[schema(required = true)]
     pub valid_from: Option<String>,
     pub redistributable: Option<bool>,
     /// The measures, in the order they are listed.

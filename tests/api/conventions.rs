@@ -309,6 +309,13 @@ on_both_backends! {
             }
             assert_eq!(Value::Array(seen), whole, "{list}: the pages, in order, are the whole list");
         }
+        // A generated client that cannot set `Accept` asks with `?format=`.
+        let runs = expect(app.send("GET", &format!("{lot}/evaluations"), &auditor, None).await, 200).await;
+        let run = format!("{lot}/evaluations/{}", runs[0]["id"].as_str().unwrap());
+        let csv = app.get_as(&format!("{run}?format=csv"), &auditor).await;
+        assert_eq!(csv.status(), 200);
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(csv.text().await.unwrap().starts_with("bid_id,"));
         let bad = expect(app.send("GET", &format!("{lot}/evaluations?limit=0"), &auditor, None).await, 422).await;
         assert_eq!(bad["errors"][0]["pointer"], "/limit");
         let forged = expect(app.send("GET", &format!("{lot}/marks?limit=1&cursor=%%%"), &auditor, None).await, 422).await;
