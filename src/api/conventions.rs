@@ -36,7 +36,9 @@ pub async fn conventions(
     }
     let safe = req.method() == Method::GET;
     let accept = Accept::parse(req.request()).ok().filter(|a| !a.is_empty());
+    // OPTIONS answers with no body, so no Accept can refuse it.
     if !safe
+        && req.method() != Method::OPTIONS
         && let Some(accept) = &accept
         && !allows(accept, mime::APPLICATION_JSON.essence_str())
     {

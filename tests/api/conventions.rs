@@ -73,6 +73,8 @@ on_both_backends! {
         let one = call(&app, Method::OPTIONS, &tender, &[]).await;
         assert_eq!(one.headers()["allow"], "GET, PATCH, HEAD, OPTIONS");
         assert_eq!(call(&app, Method::OPTIONS, "/v1/no-such-thing", &[]).await.status(), 404);
+        let picky = call(&app, Method::OPTIONS, "/v1/tenders", &[("accept", "application/xml")]).await;
+        assert_eq!(picky.status(), 204, "an answer without a body suits any Accept");
         let wrong = call(&app, Method::DELETE, "/v1/tenders", &[]).await;
         assert_eq!(wrong.status(), 405);
         assert_eq!(wrong.headers()["allow"], "GET, POST, HEAD, OPTIONS");
