@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::audit::Entity;
 use super::bids::LotRef;
 use super::idempotency::{self, Outcome, Recorded, RequestKey};
+use super::stored_run::RunResult;
 use super::{Actor, Code, Db, ServiceError, lots, now};
 use crate::catalogue::holidays::Calendar;
 use crate::catalogue::standstill::{Exemption, Regime, Standstill};
@@ -147,8 +148,9 @@ pub async fn award(
     render: impl FnOnce(&AwardRecord) -> Result<Recorded, ServiceError> + Send + 'static,
 ) -> Result<Outcome, ServiceError> {
     let work = move |conn: &mut DbConnection| {
-        let row = decide_in(conn, &actor, &lot, decision)?;
-        record_of(conn, &actor.org, row, &calendar)
+        let (row, tender, assessed) = decide_in(conn, &actor, &lot, decision)?;
+        // Just made: no step follows it yet.
+        assemble(row, &tender, Vec::new(), assessed, &calendar)
     };
     idempotency::once(db, key, work, render).await
 }
@@ -176,31 +178,36 @@ pub async fn get(
     calendar: Calendar,
 ) -> Result<AwardRecord, ServiceError> {
     db.run(move |conn| {
-        let (_, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
+        let (tender, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
         let award = repo::award_of(conn, &org, &lot.id)?.ok_or(ServiceError::NotFound)?;
-        record_of(conn, &org, award, &calendar)
+        record_in(conn, &org, award, &tender, &calendar)
     })
     .await
 }
 
-/// An award's record from its rows; `tender` gives the regime while no step has fixed it.
-pub(super) fn record_of(
+/// An award's record: its steps and the bids its run assessed, read here; `tender` (already read
+/// by the caller) gives the regime while no step has fixed it.
+pub(super) fn record_in(
     conn: &mut DbConnection,
     org: &str,
     award: AwardRow,
+    tender: &TenderRow,
     calendar: &Calendar,
 ) -> Result<AwardRecord, ServiceError> {
-    let tender = crate::db::tenders::find_tender(conn, org, &award.tender_id)?
-        .ok_or(ServiceError::NotFound)?;
     let steps = repo::steps_of(conn, org, &award.lot_id)?;
     let run = runs::find_evaluation(conn, org, &award.lot_id, &award.evaluation_id)?
         .ok_or_else(|| ServiceError::corrupt(format!("award {}: its run", award.lot_id)))?;
-    let assessed = super::stored_run::RunResult::of(&run)?
+    let assessed = assessed_by(&RunResult::of(&run)?);
+    assemble(award, tender, steps, assessed, calendar)
+}
+
+/// The bids a run assessed, each of whose suppliers is owed an assessment summary.
+pub(super) fn assessed_by(result: &RunResult) -> Vec<BidId> {
+    result
         .results
-        .into_iter()
-        .map(|bid| BidId::from(bid.bid_id))
-        .collect();
-    assemble(award, &tender, steps, assessed, calendar)
+        .iter()
+        .map(|bid| BidId::from(bid.bid_id.clone()))
+        .collect()
 }
 
 /// The record of rows already read (the OCDS export reads a whole tender's at once).
@@ -254,11 +261,17 @@ fn standstill_of(
         return Ok(None);
     };
     Ok(Some(match row.step {
-        AwardStepKind::NoticesSent => Standstill::after_decision_notices(
-            calendar,
-            row.occurred_at,
-            details.electronic.unwrap_or(true),
-        ),
+        AwardStepKind::NoticesSent => {
+            // Every notices-sent step is stored saying how the notices went; a row that does not
+            // is corrupt, never read as electronic (the shorter standstill).
+            let electronic = details.electronic.ok_or_else(|| {
+                ServiceError::corrupt(format!(
+                    "award_steps row {}:{}: column details has no `electronic`",
+                    row.lot_id, row.seq
+                ))
+            })?;
+            Standstill::after_decision_notices(calendar, row.occurred_at, electronic)
+        }
         _ => Standstill::after_notice(calendar, row.occurred_at, details.exemption.clone()),
     }))
 }
@@ -281,13 +294,14 @@ fn summary_of(steps: &[RecordedStep], bid: &BidId) -> Option<NaiveDateTime> {
         .map(|s| s.row.occurred_at)
 }
 
+/// The award row as stored, with the tender and the bids its run assessed (read on the way).
 fn decide_in(
     conn: &mut DbConnection,
     actor: &Actor,
     lot: &LotRef,
     decision: AwardDecision,
-) -> Result<AwardRow, ServiceError> {
-    let (_, lot) = lots::lock(
+) -> Result<(AwardRow, TenderRow, Vec<BidId>), ServiceError> {
+    let (tender, lot) = lots::lock(
         conn,
         &actor.org,
         &lot.tender_id,
@@ -312,7 +326,8 @@ fn decide_in(
             "a newer evaluation of this lot exists: award on the latest one",
         ));
     }
-    let Some(winner) = super::stored_run::RunResult::of(&run)?.winner else {
+    let result = RunResult::of(&run)?;
+    let Some(winner) = result.winner.clone() else {
         return Err(ServiceError::conflict(
             Code::WinnerUndetermined,
             "the evaluation names no single winner (no qualified bid, or a tie at rank 1): a person must decide and re-run",
@@ -346,5 +361,5 @@ fn decide_in(
     repo::insert_award(conn, &row)?;
     actor.record(conn, "award", Entity::Award, &[&lot.id], &Value::Null)?;
     actor.record(conn, "award", Entity::Lot, &[&lot.id], &Value::Null)?;
-    Ok(row)
+    Ok((row, tender, assessed_by(&result)))
 }

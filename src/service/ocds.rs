@@ -2,7 +2,7 @@
 //! bids (withdrawn ones included), its latest evaluation run and its award. Read in one go so the
 //! release describes one consistent moment; turning it into OCDS is `api::ocds`'s job.
 
-use super::award::{AwardRecord, assemble};
+use super::award::{AwardRecord, assemble, assessed_by};
 use super::stored_run::RunResult;
 use super::{Db, ServiceError};
 use crate::catalogue::holidays::Calendar;
@@ -12,7 +12,6 @@ use crate::db::bids as bid_repo;
 pub use crate::db::bids::BidRow;
 use crate::db::evaluations::{self as evaluation_repo, EvaluationRow};
 use crate::db::tenders::{self as tender_repo, LotRow, SchemeRow, TenderRow};
-use crate::db::types::BidId;
 
 pub struct TenderRecord {
     pub tender: TenderRow,
@@ -58,12 +57,7 @@ fn record_in(
     let mut assessed = std::collections::HashMap::new();
     for award in &awards {
         if let Some(run) = runs.iter().find(|r| r.id == award.evaluation_id) {
-            let bids: Vec<BidId> = RunResult::of(run)?
-                .results
-                .into_iter()
-                .map(|b| BidId::from(b.bid_id))
-                .collect();
-            assessed.insert(award.lot_id.clone(), bids);
+            assessed.insert(award.lot_id.clone(), assessed_by(&RunResult::of(run)?));
         }
     }
     // Runs come oldest first (time-ordered ids): the last one of a lot is its latest.

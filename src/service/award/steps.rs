@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
-use super::{AwardRecord, RecordedStep, StepInput, StepRequest, record_of, standstill_of};
+use super::{AwardRecord, RecordedStep, StepInput, StepRequest, record_in, standstill_of};
 use crate::catalogue::holidays::Calendar;
 use crate::catalogue::standstill::Regime;
 use crate::db::DbConnection;
@@ -28,7 +28,7 @@ pub(super) fn step_in(
     input: StepInput,
     calendar: &Calendar,
 ) -> Result<(AwardRecord, bool), ServiceError> {
-    let (_, lot) = lots::lock(
+    let (tender, lot) = lots::lock(
         conn,
         &actor.org,
         &lot_ref.tender_id,
@@ -41,7 +41,7 @@ pub(super) fn step_in(
             "the lot has no award decision yet: POST …/award first",
         ));
     };
-    let record = record_of(conn, &actor.org, award, calendar)?;
+    let record = record_in(conn, &actor.org, award, &tender, calendar)?;
     if record.award.standstill_ends.is_some() {
         return Err(ServiceError::conflict(
             Code::AwardStepRecorded,
