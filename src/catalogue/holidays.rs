@@ -445,7 +445,7 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// The rules plus the shipped one-offs (2020–2023, gov.uk). Never panics: were the shipped
+    /// The rules plus the shipped one-offs (2012–2023, gov.uk). Never panics: were the shipped
     /// file not to parse (a test rules that out) this would be the rules alone.
     pub fn shipped() -> Calendar {
         Calendar::new(SHIPPED.as_ref().cloned().unwrap_or_default())
