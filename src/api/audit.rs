@@ -200,16 +200,7 @@ pub async fn verify(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Verification>, ApiError> {
     principal.require_any(policy::READ_AUDIT)?;
-    let keyring = state.signer.keyring();
-    let verification = service::verify_org(
-        &state.db,
-        state.signer.clone(),
-        principal.org,
-        keyring,
-        None,
-    )
-    .await?;
-    Ok(web::Json(verification))
+    verification(&state, principal.org, None).await
 }
 
 /// Verifies the caller's org's audit ledger against a checkpoint kept outside socval.
@@ -245,15 +236,18 @@ pub async fn verify_against(
             "the checkpoint is of another org: verify your own org's log".into(),
         ));
     }
+    verification(&state, principal.org, Some(checkpoint)).await
+}
+
+/// The org's verification, against `checkpoint` when there is one.
+async fn verification(
+    state: &AppState,
+    org: String,
+    checkpoint: Option<Checkpoint>,
+) -> Result<web::Json<Verification>, ApiError> {
     let keyring = state.signer.keyring();
-    let verification = service::verify_org(
-        &state.db,
-        state.signer.clone(),
-        principal.org,
-        keyring,
-        Some(checkpoint),
-    )
-    .await?;
+    let signer = state.signer.clone();
+    let verification = service::verify_org(&state.db, signer, org, keyring, checkpoint).await?;
     Ok(web::Json(verification))
 }
 

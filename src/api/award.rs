@@ -2,7 +2,7 @@
 //! decision, then under the Procurement Act 2023 the assessment summaries and the contract award
 //! notice, under PCR 2015 the decision notices; and the standstill they start, in UK dates.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, SubsecRound};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,9 +10,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::Json;
-use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
-};
+use super::responses::{AuthProblems, InternalProblem, NotFoundProblem, WriteProblems};
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::catalogue::standstill::{Exemption, Regime, Standstill, uk_date};
@@ -166,18 +164,17 @@ pub struct NoticesSentInput {
 /// made.
 #[utoipa::path(tag = "evaluation", operation_id = "award_lot", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = AwardInput,
-    responses((status = 201, description = "Awarded", body = AwardView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 201, description = "Awarded", body = AwardView), WriteProblems))]
 #[post("/v1/tenders/{id}/lots/{lot}/award")]
 pub async fn award(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
     key: IdempotencyKey,
-    request: HttpRequest,
     body: Json<AwardInput>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::DECIDE)?;
-    let key = key.for_request(&actor.org, &request, &body.1);
+    let key = key.for_request(&actor.org, &body.1);
     let AwardInput {
         evaluation_id,
         note,
@@ -188,10 +185,15 @@ pub async fn award(
     };
     let lot = LotRef::from(path.into_inner());
     let location = award_location(&lot);
-    let calendar = state.calendar.clone();
-    let outcome = awards::award(&state.db, actor, lot, decision, calendar, key, |made| {
-        record(201, Some(location), &award_view(made))
-    })
+    let outcome = awards::award(
+        &state.db,
+        actor,
+        lot,
+        decision,
+        &state.calendar,
+        key,
+        |made| record(201, Some(location), &award_view(made)),
+    )
     .await?;
     Ok(respond(outcome))
 }
@@ -203,17 +205,10 @@ pub async fn award(
 /// under PCR 2015.
 #[utoipa::path(tag = "evaluation", operation_id = "award_summaries_sent", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = SummariesSentInput,
-    responses((status = 201, description = "Recorded", body = AwardView), (status = 200, description = "Already recorded, as asked", body = AwardView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 201, description = "Recorded", body = AwardView), (status = 200, description = "Already recorded, as asked", body = AwardView), WriteProblems))]
 #[post("/v1/tenders/{id}/lots/{lot}/award/assessment-summaries-sent")]
-pub async fn summaries_sent(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: Json<SummariesSentInput>,
-) -> Result<HttpResponse, ApiError> {
-    record_step(principal, state, path, key, request, body).await
+pub async fn summaries_sent(call: StepCall<SummariesSentInput>) -> Result<HttpResponse, ApiError> {
+    record_step(call).await
 }
 
 /// Records the contract award notice's publication (Procurement Act 2023; commercial, admin),
@@ -222,17 +217,12 @@ pub async fn summaries_sent(
 /// decision, or the assessment summaries of named bids); otherwise as for the summaries.
 #[utoipa::path(tag = "evaluation", operation_id = "award_notice_published", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = NoticePublishedInput,
-    responses((status = 201, description = "Recorded: the standstill has started", body = AwardView), (status = 200, description = "Already recorded, as asked", body = AwardView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 201, description = "Recorded: the standstill has started", body = AwardView), (status = 200, description = "Already recorded, as asked", body = AwardView), WriteProblems))]
 #[post("/v1/tenders/{id}/lots/{lot}/award/notice-published")]
 pub async fn notice_published(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: Json<NoticePublishedInput>,
+    call: StepCall<NoticePublishedInput>,
 ) -> Result<HttpResponse, ApiError> {
-    record_step(principal, state, path, key, request, body).await
+    record_step(call).await
 }
 
 /// Records that the decision notices were sent (PCR 2015; commercial, admin), which starts reg.
@@ -241,17 +231,10 @@ pub async fn notice_published(
 /// Procurement Act 2023; otherwise as for the other steps.
 #[utoipa::path(tag = "evaluation", operation_id = "award_notices_sent", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = NoticesSentInput,
-    responses((status = 201, description = "Recorded: the standstill has started", body = AwardView), (status = 200, description = "Already recorded, as asked", body = AwardView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 201, description = "Recorded: the standstill has started", body = AwardView), (status = 200, description = "Already recorded, as asked", body = AwardView), WriteProblems))]
 #[post("/v1/tenders/{id}/lots/{lot}/award/notices-sent")]
-pub async fn notices_sent(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: Json<NoticesSentInput>,
-) -> Result<HttpResponse, ApiError> {
-    record_step(principal, state, path, key, request, body).await
+pub async fn notices_sent(call: StepCall<NoticesSentInput>) -> Result<HttpResponse, ApiError> {
+    record_step(call).await
 }
 
 /// A step's request body, as the service takes it.
@@ -296,26 +279,29 @@ impl StepBody for NoticesSentInput {
     }
 }
 
+/// What a step's handler extracts: the caller, the app, the lot, its key and the body.
+type StepCall<B> = (
+    Principal,
+    web::Data<AppState>,
+    LotPath,
+    IdempotencyKey,
+    Json<B>,
+);
+
 async fn record_step(
-    principal: Principal,
-    state: web::Data<AppState>,
-    path: LotPath,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: Json<impl StepBody>,
+    (principal, state, path, key, body): StepCall<impl StepBody>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::DECIDE)?;
-    let key = key.for_request(&actor.org, &request, &body.1);
+    let key = key.for_request(&actor.org, &body.1);
     let lot = LotRef::from(path.into_inner());
     let location = award_location(&lot);
     let input = body.0.into_input();
-    let calendar = state.calendar.clone();
     let outcome = awards::record_step(
         &state.db,
         actor,
         lot,
         input,
-        calendar,
+        &state.calendar,
         key,
         |(made, created)| match created {
             true => record(201, Some(location), &award_view(made)),
@@ -339,7 +325,7 @@ pub async fn get_award(
 ) -> Result<web::Json<AwardView>, ApiError> {
     principal.require_any(policy::READ_PROCUREMENT)?;
     let lot = LotRef::from(path.into_inner());
-    let record = awards::get(&state.db, principal.org, lot, state.calendar.clone()).await?;
+    let record = awards::get(&state.db, principal.org, lot, &state.calendar).await?;
     Ok(web::Json(award_view(&record)))
 }
 

@@ -13,12 +13,12 @@ use super::json::{self, Json};
 use super::pagination::{Page, PageParams, cursor_after};
 use super::problem::{field_error, refuse};
 use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems,
+    AuthProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems, WriteProblems,
 };
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::catalogue::suggest::Suggestion;
-use crate::service::bids::{BidRow, CommitmentRow, LotRef};
+use crate::service::bids::{BidRef, BidRow, CommitmentRow, LotRef};
 use crate::service::bids::{NewBid, NewCommitment};
 use crate::service::{ServiceError, bids, confirmation, lots, mapping};
 
@@ -184,7 +184,7 @@ pub struct BidMapping {
     security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     request_body = CreateBid,
-    responses((status = 201, description = "Stored", body = BidView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem)
+    responses((status = 201, description = "Stored", body = BidView), WriteProblems)
 )]
 #[post("/v1/tenders/{id}/lots/{lot}/bids")]
 pub async fn submit(
@@ -192,11 +192,10 @@ pub async fn submit(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     key: IdempotencyKey,
-    request: HttpRequest,
     body: Json<CreateBid>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
-    let key = key.for_request(&actor.org, &request, &body.1);
+    let key = key.for_request(&actor.org, &body.1);
     let lot = LotRef::from(path.into_inner());
     let tender_id = lot.tender_id.to_string();
     let bids = vec![new_bid(body.0)];
@@ -222,7 +221,7 @@ pub async fn submit(
     security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     request_body = BidBatch,
-    responses((status = 201, description = "All stored", body = BatchView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem)
+    responses((status = 201, description = "All stored", body = BatchView), WriteProblems)
 )]
 #[post("/v1/tenders/{id}/lots/{lot}/bids/batch")]
 pub async fn submit_batch(
@@ -236,7 +235,7 @@ pub async fn submit_batch(
     let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
     let (body, raw) =
         json::read_json::<BidBatch>(&request, payload.into_inner(), BATCH_BODY_LIMIT).await?;
-    let key = key.for_request(&actor.org, &request, &raw);
+    let key = key.for_request(&actor.org, &raw);
     let (tender_id, lot_id) = path.into_inner();
     let batch = body.bids;
     if batch.is_empty() || batch.len() > MAX_BATCH {
@@ -321,9 +320,8 @@ pub async fn get(
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidView>, ApiError> {
     principal.require_any(policy::READ_PROCUREMENT)?;
-    let (tender_id, lot_id, bid_id) = path.into_inner();
-    let lot = LotRef { tender_id, lot_id };
-    let (bid, commitments) = bids::get(&state.db, principal.org, lot, bid_id).await?;
+    let bid = BidRef::from(path.into_inner());
+    let (bid, commitments) = bids::get(&state.db, principal.org, bid).await?;
     Ok(web::Json(bid_view(&bid, &commitments)?))
 }
 
@@ -342,9 +340,8 @@ pub async fn withdraw(
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidView>, ApiError> {
     let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
-    let (tender_id, lot_id, bid_id) = path.into_inner();
-    let lot = LotRef { tender_id, lot_id };
-    let (bid, commitments) = bids::withdraw(&state.db, actor, lot, bid_id).await?;
+    let bid = BidRef::from(path.into_inner());
+    let (bid, commitments) = bids::withdraw(&state.db, actor, bid).await?;
     Ok(web::Json(bid_view(&bid, &commitments)?))
 }
 
@@ -363,10 +360,9 @@ pub async fn get_mapping(
     path: web::Path<(String, String, String)>,
 ) -> Result<web::Json<BidMapping>, ApiError> {
     principal.require_any(policy::READ_PROCUREMENT)?;
-    let (tender_id, lot_id, bid_id) = path.into_inner();
-    let lot = LotRef { tender_id, lot_id };
-    let (bid, commitments) =
-        bids::get(&state.db, principal.org.clone(), lot.clone(), bid_id).await?;
+    let bid = BidRef::from(path.into_inner());
+    let lot = bid.lot.clone();
+    let (bid, commitments) = bids::get(&state.db, principal.org.clone(), bid).await?;
     let (tender, _) = lots::get(&state.db, principal.org, lot.tender_id, lot.lot_id).await?;
     let set_id = tender.measure_set;
     let index = state.suggesters.index(&state.db, set_id.clone()).await?;
@@ -398,7 +394,7 @@ pub async fn get_mapping(
     security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path), ("n" = usize, Path, description = "The commitment's index")),
     request_body = ConfirmMeasure,
-    responses((status = 200, description = "The bid with the confirmed mapping", body = BidView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem)
+    responses((status = 200, description = "The bid with the confirmed mapping", body = BidView), WriteProblems)
 )]
 #[put("/v1/tenders/{id}/lots/{lot}/bids/{bid}/commitments/{n}/measure")]
 pub async fn confirm(
@@ -409,7 +405,7 @@ pub async fn confirm(
 ) -> Result<web::Json<BidView>, ApiError> {
     let actor = state.actor(&principal, policy::DECIDE)?;
     let (tender_id, lot_id, bid_id, n) = path.into_inner();
-    let lot = LotRef { tender_id, lot_id };
+    let bid = BidRef::from((tender_id, lot_id, bid_id));
     let ConfirmMeasure {
         measure,
         quantity,
@@ -423,7 +419,7 @@ pub async fn confirm(
         reason,
     };
     let (bid, commitments) =
-        confirmation::confirm_measure(&state.db, actor, lot, bid_id, n, confirmed).await?;
+        confirmation::confirm_measure(&state.db, actor, bid, n, confirmed).await?;
     Ok(web::Json(bid_view(&bid, &commitments)?))
 }
 

@@ -6,10 +6,8 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
-use super::pagination::ArrayPageParams;
-use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
-};
+use super::pagination::{ArrayPage, ArrayPageParams};
+use super::responses::{AuthProblems, InternalProblem, NotFoundProblem, WriteProblems};
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::service::bids::LotRef;
@@ -94,7 +92,7 @@ pub struct RunRequest {
 #[utoipa::path(tag = "evaluation", operation_id = "run_evaluation", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     request_body(content = Option<RunRequest>, description = "Optional"),
-    responses((status = 201, description = "The stored run", body = EvaluationView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 201, description = "The stored run", body = EvaluationView), WriteProblems))]
 #[post("/v1/tenders/{id}/lots/{lot}/evaluations")]
 pub async fn run(
     principal: Principal,
@@ -115,7 +113,7 @@ pub async fn run(
     if !asked.accept_earlier_scheme.is_empty() {
         principal.require_any(policy::DECIDE)?;
     }
-    let key = key.for_request(&actor.org, &request, &body);
+    let key = key.for_request(&actor.org, &body);
     let started = std::time::Instant::now();
     let outcome = evaluations::run(
         &state.db,
@@ -153,19 +151,13 @@ pub async fn list(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
-    page: web::Query<ArrayPageParams>,
-    request: HttpRequest,
+    page: ArrayPage,
 ) -> Result<HttpResponse, ApiError> {
+    let lot = LotRef::from(path.into_inner());
     principal.require_any(policy::READ_PROCUREMENT)?;
-    let org = principal.org.clone();
-    let rows = evaluations::list(&state.db, org, LotRef::from(path.into_inner())).await?;
+    let rows = evaluations::list(&state.db, principal.org, lot).await?;
     // Run ids are time-ordered: by id is oldest first.
-    page.respond(
-        &request,
-        rows,
-        |r| r.id.to_string(),
-        |r| Ok(evaluation_view(&r)?),
-    )
+    page.respond(rows, |r| r.id.to_string(), |r| Ok(evaluation_view(&r)?))
 }
 
 /// One run: JSON, or with `Accept: text/csv` (or `?format=csv`) one row per bid and criterion.

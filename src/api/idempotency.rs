@@ -15,28 +15,39 @@ use crate::service::idempotency::{Outcome, Recorded, RequestKey};
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
-/// The caller's `Idempotency-Key`, if it sent one (1–255 visible ASCII characters).
-pub struct IdempotencyKey(Option<String>);
+/// The caller's `Idempotency-Key`, if it sent one (1–255 visible ASCII characters), with the
+/// method and target it came on: a key is bound to its request.
+pub struct IdempotencyKey {
+    key: Option<String>,
+    /// `METHOD path?query`: the query too, for a CSV import's metadata travels there.
+    target: String,
+}
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match req.headers().get(IDEMPOTENCY_KEY) {
-            None => Ok(Self(None)),
+        let key = match req.headers().get(IDEMPOTENCY_KEY) {
+            None => Ok(None),
             Some(value) => match value.to_str() {
                 Ok(key)
                     if (1..=255).contains(&key.len())
                         && key.bytes().all(|b| b.is_ascii_graphic()) =>
                 {
-                    Ok(Self(Some(key.to_string())))
+                    Ok(Some(key.to_string()))
                 }
                 _ => Err(ApiError::BadRequest(
                     "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
                 )),
             },
-        })
+        };
+        let path = req
+            .uri()
+            .path_and_query()
+            .map_or(req.path(), |p| p.as_str());
+        let target = format!("{} {path}", req.method());
+        ready(key.map(|key| Self { key, target }))
     }
 }
 
@@ -44,14 +55,9 @@ impl IdempotencyKey {
     /// The key bound to this org and this request: its method, path, query and body. A JSON body is
     /// compared as canonical JSON (keys sorted, no whitespace), so a retry that serialises the
     /// same document differently is still the same request; any other body byte for byte.
-    pub fn for_request(&self, org: &str, req: &HttpRequest, body: &[u8]) -> Option<RequestKey> {
-        self.0.as_ref().map(|key| {
-            // The query too: a CSV import's metadata travels there.
-            let target = req
-                .uri()
-                .path_and_query()
-                .map_or(req.path(), |p| p.as_str());
-            let mut fingerprint = format!("{} {target}\n", req.method()).into_bytes();
+    pub fn for_request(&self, org: &str, body: &[u8]) -> Option<RequestKey> {
+        self.key.as_ref().map(|key| {
+            let mut fingerprint = format!("{}\n", self.target).into_bytes();
             match serde_json::from_slice::<serde_json::Value>(body) {
                 // serde_json's maps are ordered by key (no `preserve_order`): this is canonical.
                 Ok(document) => fingerprint.extend(document.to_string().into_bytes()),

@@ -1,7 +1,7 @@
 //! Lots (api.md, "Tenders, lots, schemes, bids"): add one to a tender (idempotent), read it, and
 //! move it through its statuses `draft → open → evaluating → awarded` (or `cancelled`).
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 
 use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
@@ -9,7 +9,7 @@ use super::json::Json;
 use super::preconditions::with_etag;
 use super::problem::ApiError;
 use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
+    AuthProblems, InternalProblem, NotFoundProblem, StateProblems, WriteProblems,
 };
 use super::tender_input::parse_lot;
 use super::tenders::{CreateLot, LotView, lot_view};
@@ -26,11 +26,7 @@ use crate::service::lots::Transition;
     request_body = CreateLot,
     responses(
         (status = 201, description = "Created", body = LotView),
-        StateProblems,
-        NotFoundProblem,
-        BodyProblems,
-        AuthProblems,
-        InternalProblem
+        WriteProblems
     )
 )]
 #[post("/v1/tenders/{id}/lots")]
@@ -39,11 +35,10 @@ pub async fn add_lot(
     state: web::Data<AppState>,
     id: web::Path<String>,
     key: IdempotencyKey,
-    request: HttpRequest,
     body: Json<CreateLot>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
-    let key = key.for_request(&actor.org, &request, &body.1);
+    let key = key.for_request(&actor.org, &body.1);
     let lot = parse_lot(body.0, "")?;
     let outcome = lots::add(&state.db, actor, id.into_inner(), lot, key, |lot| {
         record(

@@ -1,7 +1,7 @@
 //! Evaluators and their marks (api.md, "Evaluators, marks, moderation"): assignment, declarations
 //! of interest, each evaluator's own marks, the moderation view and consensus marks.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::Json;
-use super::pagination::ArrayPageParams;
+use super::pagination::{ArrayPage, ArrayPageParams};
 use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
+    AuthProblems, InternalProblem, NotFoundProblem, StateProblems, WriteProblems,
 };
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, Role, policy};
@@ -110,18 +110,17 @@ pub struct Moderation {
 /// Assigns an evaluator to a lot (commercial or admin). Honours `Idempotency-Key`.
 #[utoipa::path(tag = "evaluation", operation_id = "assign_evaluator", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = AssignEvaluator,
-    responses((status = 201, description = "Assigned", body = EvaluatorView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 201, description = "Assigned", body = EvaluatorView), WriteProblems))]
 #[post("/v1/tenders/{id}/lots/{lot}/evaluators")]
 pub async fn assign(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
     key: IdempotencyKey,
-    request: HttpRequest,
     body: Json<AssignEvaluator>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::DECIDE)?;
-    let key = key.for_request(&actor.org, &request, &body.1);
+    let key = key.for_request(&actor.org, &body.1);
     let lot = LotRef::from(path.into_inner());
     let sub = body.0.sub;
     if sub.trim().is_empty() {
@@ -147,36 +146,29 @@ pub async fn list_evaluators(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
-    page: web::Query<ArrayPageParams>,
-    request: HttpRequest,
+    page: ArrayPage,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_any(policy::READ_PROCUREMENT)?;
     let rows =
         marking::evaluators(&state.db, principal.org, LotRef::from(path.into_inner())).await?;
-    page.respond(
-        &request,
-        rows,
-        |e| e.sub.clone(),
-        |e| Ok(evaluator_view(&e)),
-    )
+    page.respond(rows, |e| e.sub.clone(), |e| Ok(evaluator_view(&e)))
 }
 
 /// An assigned evaluator declares its conflicts of interest (or none) before marking. Honours
 /// `Idempotency-Key`.
 #[utoipa::path(tag = "evaluation", operation_id = "declare_conflicts", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = Declaration,
-    responses((status = 201, description = "Recorded", body = DeclarationView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 201, description = "Recorded", body = DeclarationView), WriteProblems))]
 #[post("/v1/tenders/{id}/lots/{lot}/conflict-declarations")]
 pub async fn declare(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
     key: IdempotencyKey,
-    request: HttpRequest,
     body: Json<Declaration>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::MARK)?;
-    let key = key.for_request(&actor.org, &request, &body.1);
+    let key = key.for_request(&actor.org, &body.1);
     let Declaration {
         conflict,
         bid_id,
@@ -208,7 +200,7 @@ pub async fn declare(
 /// conflict, `not_assigned` for others.
 #[utoipa::path(tag = "evaluation", operation_id = "put_mark", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path), ("criterion" = String, Path)), request_body = MarkInput,
-    responses((status = 200, description = "Stored", body = MarkView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 200, description = "Stored", body = MarkView), WriteProblems))]
 #[put("/v1/tenders/{id}/lots/{lot}/bids/{bid}/marks/{criterion}")]
 pub async fn put_mark(
     principal: Principal,
@@ -218,9 +210,7 @@ pub async fn put_mark(
 ) -> Result<web::Json<MarkView>, ApiError> {
     let actor = state.actor(&principal, policy::MARK)?;
     let target = mark_target(path.into_inner());
-    let MarkInput { score, rationale } = body.0;
-    let mark = marking::Mark { score, rationale };
-    let row = marking::put_mark(&state.db, actor, target, mark).await?;
+    let row = marking::put_mark(&state.db, actor, target, body.0.into()).await?;
     Ok(web::Json(mark_view(&row)))
 }
 
@@ -233,8 +223,7 @@ pub async fn list_marks(
     principal: Principal,
     state: web::Data<AppState>,
     path: LotPath,
-    page: web::Query<ArrayPageParams>,
-    request: HttpRequest,
+    page: ArrayPage,
 ) -> Result<HttpResponse, ApiError> {
     // An evaluator role wins: someone who both marks and moderates sees, here, what it marked.
     let role = principal.require_any(policy::READ_MARKS)?;
@@ -246,7 +235,7 @@ pub async fn list_marks(
     let actor = state.actor_as(&principal, role);
     let rows = marking::marks(&state.db, actor, LotRef::from(path.into_inner())).await?;
     let key = |m: &MarkRow| format!("{}\0{}\0{}", m.bid_id, m.criterion_id, m.evaluator_sub);
-    page.respond(&request, rows, key, |m| Ok(mark_view(&m)))
+    page.respond(rows, key, |m| Ok(mark_view(&m)))
 }
 
 /// Every evaluator's marks per bid and criterion, their spread, discrepancies and the consensus
@@ -271,7 +260,7 @@ pub async fn moderation(
 /// The consensus mark agreed at moderation, with its rationale (commercial, admin).
 #[utoipa::path(tag = "evaluation", operation_id = "put_moderated_mark", security(("bearer" = [])),
     params(("id" = String, Path), ("lot" = String, Path), ("bid" = String, Path), ("criterion" = String, Path)), request_body = MarkInput,
-    responses((status = 200, description = "Stored", body = MarkView), StateProblems, NotFoundProblem, BodyProblems, AuthProblems, InternalProblem))]
+    responses((status = 200, description = "Stored", body = MarkView), WriteProblems))]
 #[put("/v1/tenders/{id}/lots/{lot}/bids/{bid}/moderated-marks/{criterion}")]
 pub async fn put_moderated(
     principal: Principal,
@@ -281,9 +270,7 @@ pub async fn put_moderated(
 ) -> Result<web::Json<MarkView>, ApiError> {
     let actor = state.actor(&principal, policy::DECIDE)?;
     let target = mark_target(path.into_inner());
-    let MarkInput { score, rationale } = body.0;
-    let mark = marking::Mark { score, rationale };
-    let row = marking::put_moderated(&state.db, actor, target, mark).await?;
+    let row = marking::put_moderated(&state.db, actor, target, body.0.into()).await?;
     Ok(web::Json(moderated_view(&row)))
 }
 
@@ -306,6 +293,12 @@ fn evaluator_view(row: &EvaluatorRow) -> EvaluatorView {
         sub: row.sub.clone(),
         assigned_by: row.assigned_by.clone(),
         assigned_at: row.assigned_at.and_utc().to_rfc3339(),
+    }
+}
+
+impl From<MarkInput> for marking::Mark {
+    fn from(MarkInput { score, rationale }: MarkInput) -> Self {
+        marking::Mark { score, rationale }
     }
 }
 

@@ -212,7 +212,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     principal.require_any(policy::MANAGE_CATALOGUE)?;
     let body = json::read_body(&request, payload.into_inner(), IMPORT_BODY_LIMIT).await?;
-    let key = key.for_request(&principal.org, &request, &body);
+    let key = key.for_request(&principal.org, &body);
     let checked = match request.content_type().to_ascii_lowercase().as_str() {
         "text/csv" => {
             let metadata = web::Query::<ImportMetadata>::from_query(request.query_string())

@@ -135,7 +135,7 @@ pub async fn export(
     let notice = params.into_inner().notice()?;
     let org = principal.org.clone();
     let id = path.into_inner();
-    let record = record(&state.db, org, id, state.calendar.clone()).await?;
+    let record = record(&state.db, org, id, &state.calendar).await?;
     let reservation = state
         .work_memory
         .reserve(estimate::export(stored_bytes(&record)))

@@ -1,7 +1,10 @@
 //! Cursor pagination (api.md): `?limit=50&cursor=…` → `{items, next_cursor}`. Cursors are opaque
 //! to callers (base64url of the last item's sort key), stable under concurrent inserts.
 
-use actix_web::{HttpRequest, HttpResponse};
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -104,21 +107,40 @@ pub struct ArrayPageParams {
     pub cursor: Option<String>,
 }
 
-impl ArrayPageParams {
+/// `ArrayPageParams` as a handler extracts them, with the path its `Link` points back to.
+pub struct ArrayPage {
+    params: ArrayPageParams,
+    path: String,
+}
+
+impl FromRequest for ArrayPage {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // Through `web::Query`, so the app's query error handler answers a malformed one.
+        let query = web::Query::<ArrayPageParams>::from_request(req, payload).into_inner();
+        ready(query.map(|query| Self {
+            params: query.into_inner(),
+            path: req.path().to_string(),
+        }))
+    }
+}
+
+impl ArrayPage {
     /// `rows` as a JSON array in the order of `key` (a unique key of each row), paged as asked.
     pub fn respond<R, T: Serialize>(
         &self,
-        request: &HttpRequest,
         rows: Vec<R>,
         key: impl Fn(&R) -> String,
         view: impl FnMut(R) -> Result<T, ApiError>,
     ) -> Result<HttpResponse, ApiError> {
         let pages = PageParams {
-            limit: self.limit,
-            cursor: self.cursor.clone(),
+            limit: self.params.limit,
+            cursor: self.params.cursor.clone(),
         };
         let after = pages.after()?;
-        let limit = match self.limit {
+        let limit = match self.params.limit {
             Some(_) => pages.limit()? as usize,
             None => usize::MAX,
         };
@@ -144,11 +166,8 @@ impl ArrayPageParams {
             .map(view)
             .collect::<Result<Vec<T>, ApiError>>()?;
         let mut response = HttpResponse::Ok();
-        if let (Some(next), Some(limit)) = (next, self.limit) {
-            let link = format!(
-                "<{}?limit={limit}&cursor={next}>; rel=\"next\"",
-                request.path()
-            );
+        if let (Some(next), Some(limit)) = (next, self.params.limit) {
+            let link = format!("<{}?limit={limit}&cursor={next}>; rel=\"next\"", self.path);
             response.insert_header((actix_web::http::header::LINK, link));
         }
         Ok(response.json(items))

@@ -3,15 +3,31 @@
 //! (`"3"`), and `If-Match` uses the strong comparison: a weak tag (`W/"3"`) never matches, nor does a
 //! tag we never issued, so either is 412 rather than a write over a change the caller has not seen.
 
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::service::Expected;
 
+/// The request's `If-Match`, as a handler extracts it.
+pub struct IfMatch(pub Expected);
+
+impl FromRequest for IfMatch {
+    type Error = Infallible;
+    type Future = Ready<Result<Self, Infallible>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(if_match(req))))
+    }
+}
+
 /// The versions the request's `If-Match` accepts: [`Expected::Any`] without the header or with
 /// `*`, else the versions of its strong tags (possibly none, which nothing matches).
-pub fn if_match(request: &HttpRequest) -> Expected {
+fn if_match(request: &HttpRequest) -> Expected {
     let mut headers = request.headers().get_all(header::IF_MATCH).peekable();
     if headers.peek().is_none() {
         return Expected::Any;

@@ -1,15 +1,18 @@
 //! Problem responses shared by many operations, described once for the OpenAPI document.
 //! These types only describe responses; handlers produce them through `ApiError`.
+#![expect(
+    dead_code,
+    reason = "the enums describe responses for OpenAPI; never constructed"
+)]
+
+use std::collections::BTreeMap;
 
 use utoipa::IntoResponses;
+use utoipa::openapi::{RefOr, Response};
 
 use crate::api::problem::Problem;
 
 #[derive(IntoResponses)]
-#[expect(
-    dead_code,
-    reason = "describes responses for OpenAPI; never constructed"
-)]
 pub enum AuthProblems {
     /// Missing, malformed, forged, expired or wrong-audience bearer token.
     #[response(status = 401, content_type = "application/problem+json")]
@@ -28,10 +31,6 @@ pub enum AuthProblems {
 }
 
 #[derive(IntoResponses)]
-#[expect(
-    dead_code,
-    reason = "describes responses for OpenAPI; never constructed"
-)]
 pub enum InternalProblem {
     /// An unexpected failure; the body names the request id to quote.
     #[response(status = 500, content_type = "application/problem+json")]
@@ -47,10 +46,6 @@ pub enum InternalProblem {
 }
 
 #[derive(IntoResponses)]
-#[expect(
-    dead_code,
-    reason = "describes responses for OpenAPI; never constructed"
-)]
 pub enum BodyProblems {
     /// The body is not well-formed JSON (including invalid UTF-8 and nesting deeper than 128).
     #[response(status = 400, content_type = "application/problem+json")]
@@ -71,10 +66,6 @@ pub enum BodyProblems {
 }
 
 #[derive(IntoResponses)]
-#[expect(
-    dead_code,
-    reason = "describes responses for OpenAPI; never constructed"
-)]
 pub enum NotFoundProblem {
     /// No such resource (or one the caller's org may not see).
     #[response(status = 404, content_type = "application/problem+json")]
@@ -82,10 +73,6 @@ pub enum NotFoundProblem {
 }
 
 #[derive(IntoResponses)]
-#[expect(
-    dead_code,
-    reason = "describes responses for OpenAPI; never constructed"
-)]
 pub enum QueryProblems {
     /// A query parameter does not parse as its type (e.g. `limit=ten`).
     #[response(status = 400, content_type = "application/problem+json")]
@@ -97,13 +84,46 @@ pub enum QueryProblems {
 }
 
 #[derive(IntoResponses)]
-#[expect(
-    dead_code,
-    reason = "describes responses for OpenAPI; never constructed"
-)]
 pub enum StateProblems {
     /// The request conflicts with the current state: `code` says how (`invalid_transition`,
     /// `lot_not_open`, `scheme_frozen`, `external_id_exists`, `idempotency_key_reused`, …).
     #[response(status = 409, content_type = "application/problem+json")]
     Conflict(Problem),
+}
+
+#[derive(IntoResponses)]
+pub enum PreconditionProblem {
+    /// `If-Match` names no version that is still current (or none socval issued): nothing changed.
+    #[response(status = 412, content_type = "application/problem+json")]
+    Failed(Problem),
+}
+
+/// [`WriteProblems`] of a write under `If-Match`, and its 412.
+pub struct ConditionalWriteProblems;
+
+impl IntoResponses for ConditionalWriteProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut responses = WriteProblems::responses();
+        responses.extend(PreconditionProblem::responses());
+        responses
+    }
+}
+
+/// Everything a write to an existing resource may answer besides its success: the problems of
+/// its state, lookup, body, caller and the server.
+pub struct WriteProblems;
+
+impl IntoResponses for WriteProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        [
+            StateProblems::responses(),
+            NotFoundProblem::responses(),
+            BodyProblems::responses(),
+            AuthProblems::responses(),
+            InternalProblem::responses(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }

@@ -1,16 +1,14 @@
 //! A lot's award scheme: `PUT` stores a new version after the scoring engine accepts it (422 with
 //! every failure otherwise), under `If-Match` when sent; frozen once the lot leaves `open`.
 
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::json::Json;
-use super::preconditions::with_etag;
-use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, StateProblems,
-};
+use super::preconditions::{IfMatch, with_etag};
+use super::responses::{AuthProblems, ConditionalWriteProblems, InternalProblem, NotFoundProblem};
 use crate::api::problem::ApiError;
 use crate::auth::{Principal, policy};
 use crate::scoring::{Scheme, Warning};
@@ -43,37 +41,23 @@ pub struct SchemeReason {
 /// Sets the lot's scheme, as a new version. Validated against the tender's framework and pinned
 /// measure set; its `authority_type` must be the tender's. Once the lot has bids, `?reason=` is
 /// required; each bid records the version it answered.
-#[utoipa::path(
-    tag = "tenders",
-    operation_id = "put_scheme",
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("lot" = String, Path), SchemeReason, ("If-Match" = Option<String>, Header, description = "The scheme's ETag you read (`\"0\"` before the first scheme): the write applies only if it is still current")),
-    request_body = Scheme,
-    responses(
-        (status = 200, description = "Stored as a new version", body = SchemeView, headers(("ETag" = String))),
-        (status = 412, description = "The scheme changed since the ETag you sent", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        StateProblems,
-        NotFoundProblem,
-        BodyProblems,
-        AuthProblems,
-        InternalProblem
-    )
-)]
+#[utoipa::path(tag = "tenders", operation_id = "put_scheme", security(("bearer" = [])),
+    params(("id" = String, Path), ("lot" = String, Path), SchemeReason, ("If-Match" = Option<String>, Header, description = "The scheme's ETag you read (`\"0\"` before the first scheme): the write applies only if it is still current")), request_body = Scheme,
+    responses((status = 200, description = "Stored as a new version", body = SchemeView, headers(("ETag" = String))), ConditionalWriteProblems))]
 #[put("/v1/tenders/{id}/lots/{lot}/scheme")]
 pub async fn put_scheme(
     principal: Principal,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<SchemeReason>,
-    request: HttpRequest,
+    if_match: IfMatch,
     body: Json<Scheme>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
-    let expected = super::preconditions::if_match(&request);
     let (tender_id, lot_id) = path.into_inner();
     let change = lots::SchemeChange {
         scheme: body.0,
-        expected,
+        expected: if_match.0,
         reason: query.into_inner().reason,
     };
     let (row, report) = lots::put_scheme(&state.db, actor, tender_id, lot_id, change).await?;

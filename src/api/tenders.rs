@@ -1,7 +1,7 @@
 //! Tenders (api.md, "Tenders, lots, schemes, bids"): create (idempotent), read, list and update
 //! under `If-Match`; the request and response shapes of tenders and their lots.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,9 +10,10 @@ use super::AppState;
 use super::idempotency::{IdempotencyKey, record, respond};
 use super::json::Json;
 use super::pagination::{Page, PageParams, cursor_after};
-use super::preconditions::with_etag;
+use super::preconditions::{IfMatch, with_etag};
 use super::responses::{
-    AuthProblems, BodyProblems, InternalProblem, NotFoundProblem, QueryProblems, StateProblems,
+    AuthProblems, BodyProblems, ConditionalWriteProblems, InternalProblem, NotFoundProblem,
+    QueryProblems, StateProblems,
 };
 use super::tender_input::{parse_new_tender, parse_patch};
 use crate::api::problem::ApiError;
@@ -99,12 +100,14 @@ pub struct UpdateTender {
     pub value: Option<Option<Decimal>>,
     pub authority_type: Option<AuthorityType>,
     pub procurement_regime: Option<ProcurementRegime>,
-    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
-    #[schema(max_length = 200)]
-    pub framework: Option<String>,
+    /// The measure set to pin, by id.
     #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
     #[schema(max_length = 200)]
     pub measure_set: Option<String>,
+    /// The Social Value Model, e.g. `PPN002`.
+    #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
+    #[schema(max_length = 200)]
+    pub framework: Option<String>,
     #[serde(default, deserialize_with = "super::limits::optional::<_, 200>")]
     #[schema(max_length = 200)]
     pub currency: Option<String>,
@@ -182,11 +185,10 @@ pub async fn create(
     principal: Principal,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    request: HttpRequest,
     body: Json<CreateTender>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
-    let key = key.for_request(&actor.org, &request, &body.1);
+    let key = key.for_request(&actor.org, &body.1);
     let tender = parse_new_tender(body.0)?;
     let outcome = tenders::create(&state.db, actor, tender, key, |(tender, lots)| {
         record(
@@ -264,35 +266,21 @@ pub async fn get(
 /// Updates a tender. With `If-Match`, the change applies only to that version (412 otherwise,
 /// nothing changed). Framework, measure set, currency, authority type and regime are fixed once a
 /// lot has left `draft` (409 `tender_pinned`).
-#[utoipa::path(
-    tag = "tenders",
-    operation_id = "update_tender",
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    request_body = UpdateTender,
-    responses(
-        (status = 200, description = "Updated", body = TenderView, headers(("ETag" = String))),
-        (status = 412, description = "The tender changed since the ETag you sent", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        StateProblems,
-        NotFoundProblem,
-        BodyProblems,
-        AuthProblems,
-        InternalProblem
-    )
-)]
+#[utoipa::path(tag = "tenders", operation_id = "update_tender", security(("bearer" = [])),
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag you read")), request_body = UpdateTender,
+    responses((status = 200, description = "Updated", body = TenderView, headers(("ETag" = String))), ConditionalWriteProblems))]
 #[patch("/v1/tenders/{id}")]
 pub async fn update(
     principal: Principal,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    request: HttpRequest,
+    if_match: IfMatch,
     body: Json<UpdateTender>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = state.actor(&principal, policy::WRITE_PROCUREMENT)?;
-    let expected = super::preconditions::if_match(&request);
     let patch = parse_patch(body.0)?;
     let (tender, lots) =
-        tenders::update(&state.db, actor, id.into_inner(), patch, expected).await?;
+        tenders::update(&state.db, actor, id.into_inner(), patch, if_match.0).await?;
     Ok(with_etag(tender.version, &tender_view(&tender, &lots)))
 }
 

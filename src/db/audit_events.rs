@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::connection::MultiBackend;
+use super::connection::insert_rows;
 use super::schema::{audit_events, bids, conflict_declarations, evaluations, lots};
 use super::{DbConnection, DbError};
 
@@ -46,20 +47,29 @@ pub struct EventFacts<'a> {
     pub payload_sha256: &'a str,
 }
 
-impl AuditEventRow {
-    pub fn facts(&self) -> EventFacts<'_> {
-        EventFacts {
-            org_id: &self.org_id,
-            at: self.at,
-            actor_sub: &self.actor_sub,
-            actor_role: &self.actor_role,
-            action: &self.action,
-            entity: &self.entity,
-            entity_id: &self.entity_id,
-            payload_sha256: &self.payload_sha256,
+/// `facts()` on a stored row of a table with the event columns (`audit_events`, `audit_pending`):
+/// the facts its hash covers, borrowed.
+macro_rules! borrow_facts {
+    ($row:ty) => {
+        impl $row {
+            pub fn facts(&self) -> $crate::db::audit_events::EventFacts<'_> {
+                $crate::db::audit_events::EventFacts {
+                    org_id: &self.org_id,
+                    at: self.at,
+                    actor_sub: &self.actor_sub,
+                    actor_role: &self.actor_role,
+                    action: &self.action,
+                    entity: &self.entity,
+                    entity_id: &self.entity_id,
+                    payload_sha256: &self.payload_sha256,
+                }
+            }
         }
-    }
+    };
 }
+pub(super) use borrow_facts;
+
+borrow_facts!(AuditEventRow);
 
 /// Which of an org's events to list; every field that is set must match.
 #[derive(Debug, Clone, Default)]
@@ -109,14 +119,7 @@ pub struct NewEvent<'a> {
 /// Stores `events` in order, so their `seq`s increase in the same order.
 pub fn insert_all(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> Result<(), DbError> {
     // SQLite binds at most 32,766 parameters per statement; an event takes 13.
-    for chunk in events.chunks(2_000) {
-        // Multi-row INSERT is outside diesel's MultiBackend subset: each backend does it natively.
-        let statement = diesel::insert_into(audit_events::table).values(chunk);
-        match conn {
-            DbConnection::Postgres(pg) => statement.execute(pg)?,
-            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
-        };
-    }
+    insert_rows!(conn, audit_events::table, events, 2_000);
     Ok(())
 }
 
@@ -223,26 +226,6 @@ pub fn org_ids(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
         .load(conn)?)
 }
 
-/// The ids of one kind of entity that have a recorded change, after `after` in id order.
-pub fn recorded_ids_page(
-    conn: &mut DbConnection,
-    org: &str,
-    entity: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<String>, DbError> {
-    Ok(audit_events::table
-        .filter(audit_events::org_id.eq(org))
-        .filter(audit_events::entity.eq(entity))
-        .filter(audit_events::entity_id.gt(after.unwrap_or("")))
-        .filter(audit_events::change.is_not_null())
-        .select(audit_events::entity_id)
-        .distinct()
-        .order(audit_events::entity_id)
-        .limit(limit)
-        .load(conn)?)
-}
-
 /// Every event of one entity up to `until` (inclusive), in chain order.
 pub fn events_of(
     conn: &mut DbConnection,
@@ -262,21 +245,4 @@ pub fn events_of(
         query = query.filter(audit_events::at.le(until));
     }
     Ok(query.load(conn)?)
-}
-
-/// Which of `ids` (of one kind of entity) have a recorded change.
-pub fn recorded_among(
-    conn: &mut DbConnection,
-    org: &str,
-    entity: &str,
-    ids: &[String],
-) -> Result<Vec<String>, DbError> {
-    Ok(audit_events::table
-        .filter(audit_events::org_id.eq(org))
-        .filter(audit_events::entity.eq(entity))
-        .filter(audit_events::entity_id.eq_any(ids))
-        .filter(audit_events::change.is_not_null())
-        .select(audit_events::entity_id)
-        .distinct()
-        .load(conn)?)
 }

@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::audit_events::EventFacts;
+use super::connection::insert_rows;
 use super::schema::audit_pending;
 use super::{DbConnection, DbError};
 
@@ -15,31 +16,19 @@ use super::{DbConnection, DbError};
 #[diesel(table_name = audit_pending, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
 pub struct PendingRow {
     pub id: i64,
+    // What the event is about, then who did what and when.
     pub org_id: String,
+    pub entity: String,
+    pub entity_id: String,
     pub at: NaiveDateTime,
     pub actor_sub: String,
     pub actor_role: String,
     pub action: String,
-    pub entity: String,
-    pub entity_id: String,
     pub payload_sha256: String,
     pub change: String,
 }
 
-impl PendingRow {
-    pub fn facts(&self) -> EventFacts<'_> {
-        EventFacts {
-            org_id: &self.org_id,
-            at: self.at,
-            actor_sub: &self.actor_sub,
-            actor_role: &self.actor_role,
-            action: &self.action,
-            entity: &self.entity,
-            entity_id: &self.entity_id,
-            payload_sha256: &self.payload_sha256,
-        }
-    }
-}
+super::audit_events::borrow_facts!(PendingRow);
 
 /// An event as a write leaves it.
 #[derive(Debug, Clone, Copy, Insertable)]
@@ -53,14 +42,7 @@ pub struct NewPending<'a> {
 /// Inserts `rows` in order.
 pub fn insert(conn: &mut DbConnection, rows: &[NewPending<'_>]) -> Result<(), DbError> {
     // SQLite binds at most 32,766 parameters per statement; an event takes 9.
-    for chunk in rows.chunks(3_000) {
-        // Multi-row INSERT is outside diesel's MultiBackend subset: each backend does it natively.
-        let statement = diesel::insert_into(audit_pending::table).values(chunk);
-        match conn {
-            DbConnection::Postgres(pg) => statement.execute(pg)?,
-            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
-        };
-    }
+    insert_rows!(conn, audit_pending::table, rows, 3_000);
     Ok(())
 }
 
@@ -101,39 +83,62 @@ pub fn count(conn: &mut DbConnection, org: &str) -> Result<i64, DbError> {
         .get_result(conn)?)
 }
 
-/// The ids of one kind of entity with a waiting change, after `after` in id order.
-pub fn ids_page(
+/// Which of `ids` (of one kind of entity) have a recorded change, chained or pending (both
+/// tables in one statement).
+pub fn recorded_among(
+    conn: &mut DbConnection,
+    org: &str,
+    entity: &str,
+    ids: &[String],
+) -> Result<Vec<String>, DbError> {
+    use super::schema::audit_events;
+    let chained = audit_events::table
+        .filter(audit_events::org_id.eq(org))
+        .filter(audit_events::entity.eq(entity))
+        .filter(audit_events::entity_id.eq_any(ids))
+        .filter(audit_events::change.is_not_null())
+        .select(audit_events::entity_id);
+    let waiting = audit_pending::table
+        .filter(audit_pending::org_id.eq(org))
+        .filter(audit_pending::entity.eq(entity))
+        .filter(audit_pending::entity_id.eq_any(ids))
+        .select(audit_pending::entity_id);
+    let both = chained.union(waiting);
+    Ok(match conn {
+        DbConnection::Postgres(pg) => both.load(pg)?,
+        DbConnection::Sqlite(sqlite) => both.load(sqlite)?,
+    })
+}
+
+/// The ids of one kind of entity with a recorded change, chained or pending, after `after` in
+/// id order: both tables in one statement, so one collation orders the page and its cursor.
+pub fn recorded_ids_page(
     conn: &mut DbConnection,
     org: &str,
     entity: &str,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<String>, DbError> {
-    Ok(audit_pending::table
+    use super::schema::audit_events;
+    use diesel::query_dsl::positional_order_dsl::PositionalOrderDsl;
+    let after = after.unwrap_or("");
+    let chained = audit_events::table
+        .filter(audit_events::org_id.eq(org))
+        .filter(audit_events::entity.eq(entity))
+        .filter(audit_events::entity_id.gt(after))
+        .filter(audit_events::change.is_not_null())
+        .select(audit_events::entity_id);
+    let waiting = audit_pending::table
         .filter(audit_pending::org_id.eq(org))
         .filter(audit_pending::entity.eq(entity))
-        .filter(audit_pending::entity_id.gt(after.unwrap_or("")))
-        .select(audit_pending::entity_id)
-        .distinct()
-        .order(audit_pending::entity_id)
-        .limit(limit)
-        .load(conn)?)
-}
-
-/// Which of `ids` (of one kind of entity) have a waiting change.
-pub fn among(
-    conn: &mut DbConnection,
-    org: &str,
-    entity: &str,
-    ids: &[String],
-) -> Result<Vec<String>, DbError> {
-    Ok(audit_pending::table
-        .filter(audit_pending::org_id.eq(org))
-        .filter(audit_pending::entity.eq(entity))
-        .filter(audit_pending::entity_id.eq_any(ids))
-        .select(audit_pending::entity_id)
-        .distinct()
-        .load(conn)?)
+        .filter(audit_pending::entity_id.gt(after))
+        .select(audit_pending::entity_id);
+    // UNION, not UNION ALL: an id with many events is listed once.
+    let page = chained.union(waiting).positional_order_by(1).limit(limit);
+    Ok(match conn {
+        DbConnection::Postgres(pg) => page.load(pg)?,
+        DbConnection::Sqlite(sqlite) => page.load(sqlite)?,
+    })
 }
 
 /// A recorded change of an entity, chained (`pending: false`, `position` its `seq`) or still

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::connection::insert_rows;
 use super::schema::{bids, commitments};
 use super::types::{BidId, BidStatus, LotId, stored_decimal};
 use super::{DbConnection, DbError};
@@ -49,21 +50,8 @@ pub fn insert(
     rows: &[BidRow],
     commitments: &[CommitmentRow],
 ) -> Result<(), DbError> {
-    // Multi-row INSERT is outside diesel's MultiBackend subset: each backend does it natively.
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let statement = diesel::insert_into(bids::table).values(chunk);
-        match conn {
-            DbConnection::Postgres(pg) => statement.execute(pg)?,
-            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
-        };
-    }
-    for chunk in commitments.chunks(INSERT_CHUNK) {
-        let statement = diesel::insert_into(commitments::table).values(chunk);
-        match conn {
-            DbConnection::Postgres(pg) => statement.execute(pg)?,
-            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
-        };
-    }
+    insert_rows!(conn, bids::table, rows, INSERT_CHUNK);
+    insert_rows!(conn, commitments::table, commitments, INSERT_CHUNK);
     Ok(())
 }
 

@@ -16,6 +16,21 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Inserts `rows` into `table`, `chunk` rows a statement. A multi-row INSERT is outside diesel's
+/// MultiBackend subset, so each backend runs it natively; `?` passes a failure up as `DbError`.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr, $chunk:expr) => {
+        for chunk in $rows.chunks($chunk) {
+            let statement = diesel::insert_into($table).values(chunk);
+            match &mut *$conn {
+                $crate::db::DbConnection::Postgres(pg) => statement.execute(pg)?,
+                $crate::db::DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
+            };
+        }
+    };
+}
+pub(crate) use insert_rows;
+
 /// Opens connections for the r2d2 pool and prepares each one.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {

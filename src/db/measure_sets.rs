@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
+use super::connection::insert_rows;
 use super::schema::{measure_sets, measures};
 use super::types::stored_decimal;
 use super::{DbConnection, DbError};
@@ -81,14 +82,7 @@ pub fn insert(
     diesel::insert_into(measure_sets::table)
         .values(set)
         .execute(conn)?;
-    // Multi-row INSERT is outside diesel's common MultiBackend subset: each backend does it natively.
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let statement = diesel::insert_into(measures::table).values(chunk);
-        match conn {
-            DbConnection::Postgres(pg) => statement.execute(pg)?,
-            DbConnection::Sqlite(sqlite) => statement.execute(sqlite)?,
-        };
-    }
+    insert_rows!(conn, measures::table, rows, INSERT_CHUNK);
     Ok(())
 }
 

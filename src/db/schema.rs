@@ -23,12 +23,12 @@ diesel::table! {
     audit_pending (id) {
         id -> BigInt,
         org_id -> Text,
+        entity -> Text,
+        entity_id -> Text,
         at -> Timestamp,
         actor_sub -> Text,
         actor_role -> Text,
         action -> Text,
-        entity -> Text,
-        entity_id -> Text,
         payload_sha256 -> Text,
         change -> Text,
     }

@@ -143,10 +143,11 @@ pub async fn award(
     actor: Actor,
     lot: LotRef,
     decision: AwardDecision,
-    calendar: Calendar,
+    calendar: &Calendar,
     key: Option<RequestKey>,
     render: impl FnOnce(&AwardRecord) -> Result<Recorded, ServiceError> + Send + 'static,
 ) -> Result<Outcome, ServiceError> {
+    let calendar = calendar.clone();
     let work = move |conn: &mut DbConnection| {
         let (row, tender, assessed) = decide_in(conn, &actor, &lot, decision)?;
         // Just made: no step follows it yet.
@@ -162,10 +163,11 @@ pub async fn record_step(
     actor: Actor,
     lot: LotRef,
     input: StepInput,
-    calendar: Calendar,
+    calendar: &Calendar,
     key: Option<RequestKey>,
     render: impl FnOnce(&(AwardRecord, bool)) -> Result<Recorded, ServiceError> + Send + 'static,
 ) -> Result<Outcome, ServiceError> {
+    let calendar = calendar.clone();
     let work = move |conn: &mut DbConnection| steps::step_in(conn, &actor, &lot, input, &calendar);
     idempotency::once(db, key, work, render).await
 }
@@ -175,8 +177,9 @@ pub async fn get(
     db: &Db,
     org: String,
     lot: LotRef,
-    calendar: Calendar,
+    calendar: &Calendar,
 ) -> Result<AwardRecord, ServiceError> {
+    let calendar = calendar.clone();
     db.run(move |conn| {
         let (tender, lot) = lots::get_in(conn, &org, &lot.tender_id, &lot.lot_id)?;
         let award = repo::award_of(conn, &org, &lot.id)?.ok_or(ServiceError::NotFound)?;

@@ -63,6 +63,20 @@ impl From<(String, String)> for LotRef {
     }
 }
 
+/// A bid, named as its URL names it.
+#[derive(Debug, Clone)]
+pub struct BidRef {
+    pub lot: LotRef,
+    pub bid_id: String,
+}
+
+impl From<(String, String, String)> for BidRef {
+    fn from((tender_id, lot_id, bid_id): (String, String, String)) -> Self {
+        let lot = LotRef { tender_id, lot_id };
+        Self { lot, bid_id }
+    }
+}
+
 /// Submits `bids` to an open lot in one go (idempotent with `key`): all are stored, or none and
 /// every failure is listed, under `/bids/{i}` for a batch and at the root for a single bid.
 pub async fn submit(
@@ -90,12 +104,8 @@ pub async fn submit(
     .await
 }
 
-pub async fn get(
-    db: &Db,
-    org: String,
-    lot: LotRef,
-    bid_id: String,
-) -> Result<StoredBid, ServiceError> {
+pub async fn get(db: &Db, org: String, bid: BidRef) -> Result<StoredBid, ServiceError> {
+    let BidRef { lot, bid_id } = bid;
     db.run(move |conn| get_in(conn, &org, &lot.tender_id, &lot.lot_id, &bid_id))
         .await
 }
@@ -122,12 +132,8 @@ pub async fn list(
 }
 
 /// Withdraws a bid while the lot is open; it stays stored and takes no part in evaluation.
-pub async fn withdraw(
-    db: &Db,
-    actor: Actor,
-    lot: LotRef,
-    bid_id: String,
-) -> Result<StoredBid, ServiceError> {
+pub async fn withdraw(db: &Db, actor: Actor, bid: BidRef) -> Result<StoredBid, ServiceError> {
+    let BidRef { lot, bid_id } = bid;
     db.write(move |conn| withdraw_in(conn, &actor, &lot.tender_id, &lot.lot_id, &bid_id))
         .await
 }

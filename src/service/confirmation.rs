@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::audit::Entity;
 
-use super::bids::{LotRef, StoredBid, get_in, require_in};
+use super::bids::{BidRef, StoredBid, get_in, require_in};
 use super::{Actor, Code, Db, ServiceError, lots, now};
 use crate::db::DbConnection;
 use crate::db::bids::{self as repo, CommitmentRow};
@@ -15,37 +15,31 @@ use crate::db::tenders::LotLock;
 use crate::db::types::LotStatus;
 use crate::violation::Violation;
 
-/// What a person confirms of a free-text commitment: the measure it counts towards, the quantity
-/// and unit when the text gave none, and why.
-#[derive(Debug, Clone)]
-pub struct Confirmation {
-    pub measure: String,
-    pub quantity: Option<Decimal>,
-    pub unit: Option<String>,
-    pub reason: String,
-}
-
 /// A person confirms the measure of the free-text commitment at `index` (its supplier's words are
 /// kept: a commitment declared against a measure is not remapped, a stated quantity not changed).
 pub async fn confirm_measure(
     db: &Db,
     actor: Actor,
-    lot: LotRef,
-    bid_id: String,
+    bid: BidRef,
     index: usize,
     confirmation: Confirmation,
 ) -> Result<StoredBid, ServiceError> {
     db.write(move |conn| {
-        let LotRef { tender_id, lot_id } = &lot;
-        confirm_measure_in(
-            conn,
-            &actor,
-            (tender_id, lot_id, &bid_id),
-            index,
-            confirmation,
-        )
+        let BidRef { lot, bid_id } = &bid;
+        let at = (lot.tender_id.as_str(), lot.lot_id.as_str(), bid_id.as_str());
+        confirm_measure_in(conn, &actor, at, index, confirmation)
     })
     .await
+}
+
+/// What a person confirms of a free-text commitment: the measure it counts towards and why, and
+/// the quantity and unit when the text gave none.
+#[derive(Debug, Clone)]
+pub struct Confirmation {
+    pub measure: String,
+    pub reason: String,
+    pub quantity: Option<Decimal>,
+    pub unit: Option<String>,
 }
 
 /// While the lot is open or being evaluated, on a bid still in.

@@ -33,8 +33,9 @@ pub async fn record(
     db: &Db,
     org: String,
     id: String,
-    calendar: Calendar,
+    calendar: &Calendar,
 ) -> Result<TenderRecord, ServiceError> {
+    let calendar = calendar.clone();
     db.run(move |conn| record_in(conn, &org, &id, &calendar))
         .await
 }

@@ -15,7 +15,7 @@ pub use crate::db::tenders::{LotRow, TenderRow};
 use crate::db::types::LotStatus;
 use crate::db::types::TenderId;
 
-/// A tender as asked for, already parsed.
+/// A tender as asked for, already parsed (in the request's order).
 #[derive(Debug, Clone)]
 pub struct NewTender {
     pub external_id: Option<String>,
@@ -23,11 +23,11 @@ pub struct NewTender {
     pub title: String,
     pub buyer: String,
     pub authority_type: String,
+    pub procurement_regime: String,
     pub framework: String,
     pub measure_set: String,
     pub currency: String,
     pub value: Option<Decimal>,
-    pub procurement_regime: String,
     pub lots: Vec<NewLot>,
 }
 

@@ -97,7 +97,7 @@ pub struct InlineMeasure {
     pub outcome: String,
     /// Unit of quantity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "no. people FTE")]
+    #[schema(example = "FTE")]
     pub unit: Option<String>,
     /// Proxy value in currency per unit (≥ 0).
     #[serde(with = "decimal::exact")]
@@ -125,7 +125,7 @@ pub struct InlineMeasure {
         skip_serializing_if = "Option::is_none",
         with = "decimal::option"
     )]
-    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "0")]
+    #[schema(value_type = Option<crate::scoring::DecimalInput>, example = "0.05")]
     pub displacement: Option<Decimal>,
 }
 

@@ -10,7 +10,6 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::entity::{self, Entity};
-use crate::db::audit_events as events;
 use crate::db::audit_pending as pending;
 use crate::db::entity_states::{self as live, Scope};
 use crate::db::{DbConnection, DbError};
@@ -136,27 +135,6 @@ pub fn latest_states(
     Ok(latest)
 }
 
-/// The ids of one kind of entity with a recorded change (chained or pending), after `after`.
-fn recorded_ids_page(
-    conn: &mut DbConnection,
-    org: &str,
-    entity: Entity,
-    after: Option<&str>,
-) -> Result<Vec<String>, DbError> {
-    let mut ids: BTreeSet<String> =
-        events::recorded_ids_page(conn, org, entity.as_str(), after, PAGE as i64)?
-            .into_iter()
-            .collect();
-    ids.extend(pending::ids_page(
-        conn,
-        org,
-        entity.as_str(),
-        after,
-        PAGE as i64,
-    )?);
-    Ok(ids.into_iter().take(PAGE).collect())
-}
-
 /// Pass one: every entity the ledger holds a state of, compared with its row.
 fn check_recorded(
     conn: &mut DbConnection,
@@ -166,7 +144,8 @@ fn check_recorded(
 ) -> Result<(), DbError> {
     let mut after: Option<String> = None;
     loop {
-        let ids = recorded_ids_page(conn, org, entity, after.as_deref())?;
+        let ids =
+            pending::recorded_ids_page(conn, org, entity.as_str(), after.as_deref(), PAGE as i64)?;
         let recorded = latest_states(conn, org, entity, &ids)?;
         let keys = Entity::keys_of(&ids);
         match entity::states(conn, org, entity, Scope::Keys(&keys)) {
@@ -314,11 +293,10 @@ fn check_unrecorded(
 ) -> Result<(), DbError> {
     for chunk in ids.chunks(PAGE) {
         check.rows_checked += chunk.len() as u64;
-        let mut recorded: BTreeSet<String> =
-            events::recorded_among(conn, org, entity.as_str(), chunk)?
+        let recorded: BTreeSet<String> =
+            pending::recorded_among(conn, org, entity.as_str(), chunk)?
                 .into_iter()
                 .collect();
-        recorded.extend(pending::among(conn, org, entity.as_str(), chunk)?);
         for id in chunk.iter().filter(|id| !recorded.contains(*id)) {
             check.findings.push(StateFinding {
                 entity,
