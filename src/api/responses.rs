@@ -92,7 +92,7 @@ pub enum StateProblems {
 }
 
 #[derive(IntoResponses)]
-pub enum PreconditionProblem {
+enum PreconditionProblem {
     /// `If-Match` names no version that is still current (or none socval issued): nothing changed.
     #[response(status = 412, content_type = "application/problem+json")]
     Failed(Problem),
